@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared pieces of the command line: subcommands, messages, exit codes. */
+#ifndef INTOTO_CMD_H
+#define INTOTO_CMD_H
+
+#include <intoto/error.h>
+
+/* Exit codes, as the reference has them. */
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+/* The name messages are prefixed with ("in-toto-run", "in-toto verify"). */
+extern const char *cmd_progname;
+/* -q (0), default (1), -v (2), -vv (3). */
+extern int cmd_verbosity;
+/* Path of the running binary as invoked (argv[0]). */
+extern const char *cmd_argv0;
+
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cmd_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print a usage problem and a hint naming --help; returns EXIT_USAGE. */
+int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "error: <message of err>"; returns EXIT_FAIL. */
+int cmd_fail(const struct intoto_error *err);
+/* A log sink printing through the functions above at cmd_verbosity. */
+struct intoto_log cmd_log(void);
+/* Read a password from the terminal (no echo) into a malloc'd string. */
+char *cmd_read_password(const char *prompt);
+
+int cmd_run(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_mock(int argc, char **argv);
+int cmd_match_products(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_unpack(int argc, char **argv);
+
+#endif

@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The multi-call binary: dispatch on program name or first argument. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "cmd.h"
+
+const char *cmd_progname = "in-toto";
+int cmd_verbosity = 1;
+const char *cmd_argv0 = "in-toto";
+
+struct subcommand {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *alias;     /* reference program name, or NULL */
+    const char *summary;
+};
+
+static const struct subcommand commands[] = {
+    { "run", cmd_run, "in-toto-run",
+      "run a step's command and record a signed link" },
+    { "record", cmd_record, "in-toto-record",
+      "record a step in two parts: record start, record stop" },
+    { "verify", cmd_verify, "in-toto-verify",
+      "verify a supply chain against a signed layout" },
+    { "sign", cmd_sign, "in-toto-sign",
+      "sign or verify a layout or link file" },
+    { "keygen", cmd_keygen, "in-toto-keygen",
+      "generate a key pair" },
+    { "mock", cmd_mock, "in-toto-mock",
+      "run a command and write an unsigned link" },
+    { "match-products", cmd_match_products, "in-toto-match-products",
+      "compare local files with the products of a link" },
+    { "key", cmd_key, NULL,
+      "show key ids and the layout key object of a key file" },
+    { "unpack", cmd_unpack, NULL,
+      "safely extract an archive (tar, zip, ar, cpio)" },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+vmessage(const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: %s", cmd_progname, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
+cmd_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmessage("error: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+cmd_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cmd_verbosity < 1) {
+        return;
+    }
+    va_start(ap, fmt);
+    vmessage("warning: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+cmd_info(const char *fmt, ...)
+{
+    va_list ap;
+
+    if (cmd_verbosity < 2) {
+        return;
+    }
+    va_start(ap, fmt);
+    vmessage("", fmt, ap);
+    va_end(ap);
+}
+
+int
+cmd_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vmessage("error: ", fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "Try '%s --help' for more information.\n", cmd_progname);
+    return EXIT_USAGE;
+}
+
+int
+cmd_fail(const struct intoto_error *err)
+{
+    const char *msg = intoto_error_message(err);
+
+    cmd_error("%s", msg[0] ? msg : intoto_strstatus(err ? err->code : -1));
+    return EXIT_FAIL;
+}
+
+static void
+log_sink(void *ctx, enum intoto_log_level level, const char *msg)
+{
+    (void)ctx;
+    switch (level) {
+    case INTOTO_LOG_ERROR:
+        cmd_error("%s", msg);
+        break;
+    case INTOTO_LOG_WARN:
+        cmd_warn("%s", msg);
+        break;
+    case INTOTO_LOG_INFO:
+        if (cmd_verbosity >= 2) {
+            fprintf(stderr, "%s: %s\n", cmd_progname, msg);
+        }
+        break;
+    case INTOTO_LOG_DEBUG:
+        if (cmd_verbosity >= 3) {
+            fprintf(stderr, "%s: debug: %s\n", cmd_progname, msg);
+        }
+        break;
+    }
+}
+
+struct intoto_log
+cmd_log(void)
+{
+    struct intoto_log log = { log_sink, NULL, INTOTO_LOG_WARN };
+
+    if (cmd_verbosity <= 0) {
+        log.level = INTOTO_LOG_ERROR;
+    } else if (cmd_verbosity == 2) {
+        log.level = INTOTO_LOG_INFO;
+    } else if (cmd_verbosity >= 3) {
+        log.level = INTOTO_LOG_DEBUG;
+    }
+    return log;
+}
+
+char *
+cmd_read_password(const char *prompt)
+{
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO);
+    char line[1024];
+    char *out = NULL;
+    size_t len;
+
+    fprintf(stderr, "%s", prompt);
+    fflush(stderr);
+    if (tty && tcgetattr(STDIN_FILENO, &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    } else {
+        tty = 0;
+    }
+    if (fgets(line, sizeof(line), stdin) != NULL) {
+        len = strcspn(line, "\r\n");
+        line[len] = '\0';
+        out = strdup(line);
+    }
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    explicit_bzero(line, sizeof(line));
+    return out;
+}
+
+static void
+usage(FILE *fp)
+{
+    size_t i;
+
+    fprintf(fp, "usage: in-toto <command> [options]\n\n"
+                "Supply chain integrity with in-toto.  Commands:\n");
+    for (i = 0; i < N_COMMANDS; i++) {
+        fprintf(fp, "  %-16s %s\n", commands[i].name, commands[i].summary);
+    }
+    fprintf(fp, "\nEach command is also installed under its reference name "
+                "(in-toto-run, in-toto-verify, ...).\n"
+                "Run 'in-toto <command> --help' for its options.\n");
+}
+
+static const struct subcommand *
+find_command(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(commands[i].name, name) == 0 ||
+            (commands[i].alias && strcmp(commands[i].alias, name) == 0)) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+static int
+dispatch(int argc, char **argv)
+{
+    const char *base = strrchr(argv[0], '/');
+    const struct subcommand *cmd;
+    static char prog[64];
+
+    base = base ? base + 1 : argv[0];
+    cmd = find_command(base);
+    if (cmd != NULL && strcmp(base, cmd->name) != 0) {
+        cmd_progname = cmd->alias;
+        return cmd->fn(argc, argv);
+    }
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("in-toto %s\n", INTOTO_VERSION);
+        return EXIT_OK;
+    }
+    cmd = find_command(argv[1]);
+    if (cmd == NULL) {
+        cmd_progname = "in-toto";
+        return cmd_usage_error("unknown command '%s'", argv[1]);
+    }
+    snprintf(prog, sizeof(prog), "in-toto %s", cmd->name);
+    cmd_progname = prog;
+    return cmd->fn(argc - 1, argv + 1);
+}
+
+int
+main(int argc, char **argv)
+{
+    int rc;
+
+    if (argc < 1) {
+        return EXIT_USAGE;
+    }
+    cmd_argv0 = argv[0];
+    git_libgit2_init();
+    rc = dispatch(argc, argv);
+    git_libgit2_shutdown();
+    if (fflush(stdout) != 0 && rc == EXIT_OK) {
+        rc = EXIT_FAIL;
+    }
+    return rc;
+}
