@@ -14,7 +14,7 @@ PKG_CONFIG  ?= pkg-config
 VERSION     := 0.1.0
 
 DEPS        := libcrypto json-c libarchive libgit2
-MISSING     := $(foreach d,$(DEPS) cmocka,$(if $(shell $(PKG_CONFIG) --exists $(d) && echo y),,$(d)))
+MISSING     := $(strip $(foreach d,$(DEPS) cmocka,$(if $(shell $(PKG_CONFIG) --exists $(d) && echo y),,$(d))))
 
 ifneq ($(MISSING),)
 ifeq ($(filter clean lint format deps,$(MAKECMDGOALS)),)
@@ -151,5 +151,7 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-*
+
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
