@@ -9,6 +9,7 @@
 #include "error.h"
 #include "json.h"
 #include "key.h"
+#include "pgp.h"
 #include "record.h"
 #include "run.h"
 
