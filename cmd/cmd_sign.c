@@ -1,12 +1,473 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Placeholder until the subcommand lands: refuses to run. */
+/* in-toto sign: sign a link or layout, or verify its signatures. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include <intoto/envelope.h>
+#include <intoto/key.h>
+
 #include "cmd.h"
+
+struct sign_opts {
+    const char *file;
+    const char *output;
+    const char *password;
+    char **keys;
+    size_t n_keys;
+    char **types;
+    size_t n_types;
+    int prompt;
+    int append;
+    int verify;
+    int dsse;
+};
+
+static void
+usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: %s -f FILE [-k KEY...] [-t TYPE...] [-p | -P PASSWORD]\n"
+            "       [-o OUT] [-a] [--use-dsse] [--verify] [-v | -q]\n"
+            "\n"
+            "Sign a link or layout file, or verify its signatures.\n"
+            "\n"
+            "Options:\n"
+            "  -f, --file FILE       link or layout to sign or verify\n"
+            "  -k, --key KEY...      key files: private keys to sign with, or\n"
+            "                        public (or private) keys to verify with\n"
+            "  -t, --key-type TYPE...  rsa, ed25519 or ecdsa, one per key\n"
+            "                        (default: detected from the file)\n"
+            "  -p, --prompt          prompt for the key password\n"
+            "  -P, --password PW     the key password (non-interactive)\n"
+            "  -o, --output OUT      where to write the signed file (default:\n"
+            "                        a layout in place, a link to\n"
+            "                        <name>.<keyid8>.link)\n"
+            "  -a, --append          keep the existing signatures (layouts)\n"
+            "      --use-dsse        write a DSSE envelope\n"
+            "      --verify          verify: every key must have signed\n"
+            "  -g, --gpg [ID...]     OpenPGP keys (not supported)\n"
+            "      --gpg-home DIR    OpenPGP home (not supported)\n"
+            "  -v, --verbose         show more output\n"
+            "  -q, --quiet           show errors only\n"
+            "      --version         show the version\n"
+            "  -h, --help            show this help\n"
+            "\n"
+            "Exit status: 0 success, 1 failure, 2 usage error.\n",
+            cmd_progname);
+}
+
+static int
+is_opt(const char *arg, const char *shortname, const char *longname)
+{
+    return (shortname != NULL && strcmp(arg, shortname) == 0) ||
+           (longname != NULL && strcmp(arg, longname) == 0);
+}
+
+/* The value of an option taking one: "--name=value" or the next word. */
+static const char *
+opt_value(int argc, char **argv, int *i, const char *longname)
+{
+    size_t n = strlen(longname);
+
+    if (strncmp(argv[*i], longname, n) == 0 && argv[*i][n] == '=') {
+        return argv[*i] + n + 1;
+    }
+    if (*i + 1 >= argc) {
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+/* Options taking one or more values, as argparse's nargs="+". */
+static size_t
+opt_values(int argc, char **argv, int *i, char ***out)
+{
+    int start = *i + 1;
+    int j = start;
+
+    while (j < argc && !(argv[j][0] == '-' && argv[j][1] != '\0')) {
+        j++;
+    }
+    *out = argv + start;
+    *i = j - 1;
+    return (size_t)(j - start);
+}
+
+static int
+parse_args(struct sign_opts *o, int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+
+        if (is_opt(a, "-h", "--help")) {
+            usage(stdout);
+            return -1;
+        } else if (is_opt(a, NULL, "--version")) {
+            printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
+            return -1;
+        } else if (is_opt(a, "-f", "--file") ||
+                   strncmp(a, "--file=", 7) == 0) {
+            o->file = opt_value(argc, argv, &i, "--file");
+            if (o->file == NULL) {
+                return cmd_usage_error("%s needs a file", a);
+            }
+        } else if (is_opt(a, "-o", "--output") ||
+                   strncmp(a, "--output=", 9) == 0) {
+            o->output = opt_value(argc, argv, &i, "--output");
+            if (o->output == NULL) {
+                return cmd_usage_error("%s needs a path", a);
+            }
+        } else if (is_opt(a, "-P", "--password") ||
+                   strncmp(a, "--password=", 11) == 0) {
+            o->password = opt_value(argc, argv, &i, "--password");
+            if (o->password == NULL) {
+                return cmd_usage_error("%s needs a password", a);
+            }
+        } else if (is_opt(a, "-k", "--key")) {
+            o->n_keys = opt_values(argc, argv, &i, &o->keys);
+            if (o->n_keys == 0) {
+                return cmd_usage_error("%s needs at least one key file", a);
+            }
+        } else if (is_opt(a, "-t", "--key-type")) {
+            o->n_types = opt_values(argc, argv, &i, &o->types);
+            if (o->n_types == 0) {
+                return cmd_usage_error("%s needs at least one type", a);
+            }
+        } else if (is_opt(a, "-g", "--gpg") || is_opt(a, NULL, "--gpg-home")) {
+            cmd_error("OpenPGP is not supported");
+            return EXIT_USAGE;
+        } else if (is_opt(a, "-p", "--prompt")) {
+            o->prompt = 1;
+        } else if (is_opt(a, "-a", "--append")) {
+            o->append = 1;
+        } else if (is_opt(a, NULL, "--verify")) {
+            o->verify = 1;
+        } else if (is_opt(a, NULL, "--use-dsse")) {
+            o->dsse = 1;
+        } else if (is_opt(a, "-v", "--verbose")) {
+            cmd_verbosity++;
+        } else if (is_opt(a, "-q", "--quiet")) {
+            cmd_verbosity = 0;
+        } else {
+            return cmd_usage_error("unknown argument '%s'", a);
+        }
+    }
+    return EXIT_OK;
+}
+
+static int
+check_args(const struct sign_opts *o)
+{
+    size_t i;
+
+    if (o->file == NULL) {
+        return cmd_usage_error("-f/--file is required");
+    }
+    if (o->n_keys == 0) {
+        return cmd_usage_error("at least one key (-k) is required");
+    }
+    if (o->n_types != 0 && o->n_types != o->n_keys) {
+        return cmd_usage_error("%zu key types for %zu keys; give one type "
+                               "per key", o->n_types, o->n_keys);
+    }
+    for (i = 0; i < o->n_types; i++) {
+        if (strcmp(o->types[i], "rsa") != 0 &&
+            strcmp(o->types[i], "ed25519") != 0 &&
+            strcmp(o->types[i], "ecdsa") != 0) {
+            return cmd_usage_error("unknown key type '%s' (rsa, ed25519, "
+                                   "ecdsa)", o->types[i]);
+        }
+    }
+    if (o->verify && (o->append || o->output != NULL || o->dsse)) {
+        return cmd_usage_error("--verify does not write; drop -a, -o and "
+                               "--use-dsse");
+    }
+    return EXIT_OK;
+}
+
+static const char *
+key_type(const struct sign_opts *o, size_t i)
+{
+    return o->n_types > 0 ? o->types[i] : NULL;
+}
+
+static void
+free_password(char *pw)
+{
+    if (pw != NULL) {
+        OPENSSL_cleanse(pw, strlen(pw));
+        free(pw);
+    }
+}
+
+/* The password for an encrypted key file: -P, else a prompt (with -p or
+ * on a terminal).  NULL when there is none. */
+static char *
+get_password(const struct sign_opts *o, const char *path)
+{
+    char prompt[512];
+
+    if (o->password != NULL) {
+        return strdup(o->password);
+    }
+    if (!o->prompt && !isatty(STDIN_FILENO)) {
+        return NULL;
+    }
+    snprintf(prompt, sizeof(prompt), "enter the password for '%s': ", path);
+    return cmd_read_password(prompt);
+}
+
+static int
+load_signing_key(struct intoto_key **out, const struct sign_opts *o,
+                 size_t i, struct intoto_error *err)
+{
+    const char *path = o->keys[i];
+    char *pw = NULL;
+    int rc;
+
+    rc = intoto_key_file_is_encrypted(path, err);
+    if (rc < 0) {
+        return rc;
+    }
+    if (rc == 1) {
+        pw = get_password(o, path);
+    }
+    rc = intoto_key_load_private(out, path, key_type(o, i), pw,
+                                 INTOTO_KEYID_LEGACY, err);
+    free_password(pw);
+    return rc;
+}
+
+/* A key to verify with: a public key file, or a private one (encrypted
+ * private keys need their password). */
+static int
+load_verify_key(struct intoto_key **out, const struct sign_opts *o,
+                size_t i, struct intoto_error *err)
+{
+    int rc = intoto_key_file_is_encrypted(o->keys[i], err);
+
+    if (rc == 1) {
+        return load_signing_key(out, o, i, err);
+    }
+    if (rc < 0) {
+        return rc;
+    }
+    return intoto_key_load_public(out, o->keys[i], key_type(o, i),
+                                  INTOTO_KEYID_LEGACY, err);
+}
+
+static int
+has_sig_for(const struct intoto_envelope *env, const char *keyid)
+{
+    size_t i;
+
+    for (i = 0; i < intoto_envelope_sig_count(env); i++) {
+        const char *k = intoto_envelope_sig_keyid(env, i);
+
+        if (strcmp(k, keyid) == 0 ||
+            (k[0] == '\0' &&
+             intoto_envelope_kind(env) == INTOTO_ENVELOPE_DSSE)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A key file does not say which key id form the signer used, so a
+ * signature under the id the file names, the legacy id or the new id
+ * counts (SPEC-NOTES 2.2).
+ */
+static int
+verify_key(const struct intoto_envelope *env, struct intoto_key *key,
+           struct intoto_error *err)
+{
+    const char *ids[3];
+    char *named = strdup(intoto_key_id(key));
+    size_t i, tried = 0;
+    int rc = INTOTO_ENOMEM;
+
+    if (named == NULL) {
+        return intoto_error_set(err, rc, "out of memory");
+    }
+    ids[0] = named;
+    ids[1] = intoto_key_id_legacy(key);
+    ids[2] = intoto_key_id_new(key);
+    for (i = 0; i < 3; i++) {
+        if ((i > 0 && strcmp(ids[i], named) == 0) ||
+            (i == 2 && strcmp(ids[2], ids[1]) == 0) ||
+            !has_sig_for(env, ids[i])) {
+            continue;
+        }
+        rc = intoto_key_set_id(key, ids[i]);
+        if (rc == INTOTO_OK) {
+            rc = intoto_envelope_verify(env, key, err);
+        }
+        tried++;
+        if (rc == INTOTO_OK) {
+            break;
+        }
+    }
+    if (tried == 0) {
+        rc = intoto_error_set(err, INTOTO_EVERIFY,
+                              "'%s': no signature by key %s",
+                              intoto_envelope_name(env), named);
+    }
+    free(named);
+    return rc;
+}
+
+static int
+do_verify(const struct sign_opts *o, const struct intoto_envelope *env)
+{
+    struct intoto_error err;
+    size_t i, failed = 0;
+
+    for (i = 0; i < o->n_keys; i++) {
+        struct intoto_key *key = NULL;
+        int rc;
+
+        intoto_error_init(&err);
+        rc = load_verify_key(&key, o, i, &err);
+        if (rc == INTOTO_OK) {
+            rc = verify_key(env, key, &err);
+        }
+        if (rc != INTOTO_OK) {
+            cmd_fail(&err);
+            failed++;
+        } else if (cmd_verbosity >= 1) {
+            printf("'%s': signature by key %s verified\n", o->file,
+                   intoto_key_id(key));
+        }
+        intoto_key_free(key);
+    }
+    return failed > 0 ? EXIT_FAIL : EXIT_OK;
+}
+
+/* <name>.<first 8 hex digits of the keyid>.link (SPEC-NOTES 2.5). */
+static char *
+link_filename(const struct intoto_envelope *env, const struct intoto_key *key)
+{
+    const char *name = intoto_json_str(
+        intoto_json_get(intoto_envelope_payload(env), "name"));
+    size_t len;
+    char *path;
+
+    if (name == NULL) {
+        name = "";
+    }
+    len = strlen(name) + 16;
+    path = malloc(len);
+    if (path != NULL) {
+        snprintf(path, len, "%s.%.8s.link", name, intoto_key_id(key));
+    }
+    return path;
+}
+
+static int
+sign_all(const struct sign_opts *o, struct intoto_envelope *env,
+         struct intoto_key **first, struct intoto_error *err)
+{
+    size_t i;
+    int rc = INTOTO_OK;
+
+    for (i = 0; i < o->n_keys && rc == INTOTO_OK; i++) {
+        struct intoto_key *key = NULL;
+
+        rc = load_signing_key(&key, o, i, err);
+        if (rc == INTOTO_OK) {
+            rc = intoto_envelope_sign(env, key, o->append || i > 0, err);
+        }
+        if (rc == INTOTO_OK) {
+            cmd_info("signed '%s' with key %s", o->file, intoto_key_id(key));
+        }
+        if (rc == INTOTO_OK && i == 0) {
+            *first = key;
+        } else {
+            intoto_key_free(key);
+        }
+    }
+    return rc;
+}
+
+static int
+do_sign(const struct sign_opts *o, struct intoto_envelope *env)
+{
+    const char *type = intoto_envelope_type(env);
+    int is_link = type != NULL && strcmp(type, "link") == 0;
+    struct intoto_key *first = NULL;
+    struct intoto_error err;
+    char *path = NULL;
+    int rc;
+
+    intoto_error_init(&err);
+    if (is_link && (o->n_keys != 1 || o->append)) {
+        return cmd_usage_error("a link is signed with exactly one key and "
+                               "without -a");
+    }
+    if (!is_link && (type == NULL || strcmp(type, "layout") != 0)) {
+        cmd_error("'%s': neither a link nor a layout", o->file);
+        return EXIT_FAIL;
+    }
+    if (o->dsse) {
+        intoto_envelope_set_kind(env, INTOTO_ENVELOPE_DSSE, &err);
+    }
+
+    rc = sign_all(o, env, &first, &err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    if (o->output == NULL && is_link) {
+        path = link_filename(env, first);
+        if (path == NULL || strchr(path, '/') != NULL) {
+            rc = intoto_error_set(&err, INTOTO_EINVAL,
+                                  "'%s': the link name is not a plain file "
+                                  "name; use -o", o->file);
+            goto out;
+        }
+    }
+    rc = intoto_envelope_write(env, o->output ? o->output
+                               : path         ? path
+                                              : o->file, &err);
+    if (rc == INTOTO_OK) {
+        cmd_info("wrote '%s'", o->output ? o->output : path ? path : o->file);
+    }
+
+out:
+    free(path);
+    intoto_key_free(first);
+    return rc == INTOTO_OK ? EXIT_OK : cmd_fail(&err);
+}
 
 int
 cmd_sign(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cmd_error("this command is not available in this build");
-    return EXIT_FAIL;
+    struct sign_opts o;
+    struct intoto_envelope *env = NULL;
+    struct intoto_error err;
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    intoto_error_init(&err);
+    rc = parse_args(&o, argc, argv);
+    if (rc != EXIT_OK) {
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    rc = check_args(&o);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
+
+    if (intoto_envelope_load(&env, o.file, &err) != INTOTO_OK) {
+        return cmd_fail(&err);
+    }
+    rc = o.verify ? do_verify(&o, env) : do_sign(&o, env);
+    intoto_envelope_free(env);
+    return rc;
 }
