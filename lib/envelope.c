@@ -139,8 +139,9 @@ static int
 parse_sig(struct intoto_envelope *env, const struct intoto_json *obj,
           struct intoto_error *err)
 {
+    /* other_headers: OpenPGP (Py); cert: written empty by Go. */
     static const char *const allowed[] = { "keyid", "sig", "other_headers",
-                                           NULL };
+                                           "cert", NULL };
     const char *keyid = intoto_json_str(intoto_json_get(obj, "keyid"));
     struct intoto_json *sigv = intoto_json_get(obj, "sig");
     int dsse = env->kind == INTOTO_ENVELOPE_DSSE;
