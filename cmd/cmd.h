@@ -38,5 +38,7 @@ int cmd_mock(int argc, char **argv);
 int cmd_match_products(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_unpack(int argc, char **argv);
+/* run, record start/stop and mock share one parser (cmd_run.c). */
+int cmd_step(int argc, char **argv, const char *mode);
 
 #endif

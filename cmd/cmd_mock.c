@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Placeholder until the subcommand lands: refuses to run. */
+/* in-toto mock: run a command and write an unsigned link <name>.link. */
 #include "cmd.h"
 
 int
 cmd_mock(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    cmd_error("this command is not available in this build");
-    return EXIT_FAIL;
+    return cmd_step(argc, argv, "mock");
 }
