@@ -531,8 +531,9 @@ pem_read_private(EVP_PKEY **out, const char *data, size_t len,
                          "'%s': cannot decrypt the key (wrong password?)",
                          name);
     }
-    return ossl_fail(err, INTOTO_EPARSE, "'%s': not a valid PEM private key",
-                     name);
+    return ossl_fail(err, INTOTO_EPARSE,
+                     "'%s': cannot read the PEM private key (damaged or "
+                     "truncated?)", name);
 }
 
 static int
