@@ -284,23 +284,30 @@ path_pop(struct walker *k, size_t old)
 static int
 check_loop(struct walker *k, const struct stat *st, struct ancestor *up)
 {
+    struct intoto_buf at, to;
     struct ancestor *a;
-    char *msg;
-    int rc;
+    int rc = INTOTO_OK;
 
-    for (a = up; a != NULL; a = a->up) {
-        if (a->dev == st->st_dev && a->ino == st->st_ino) {
-            msg = a->pathlen ? strndup(k->path.data, a->pathlen)
-                             : strdup(".");
-            rc = fail_path(k, INTOTO_EINVAL, "symbolic link loop at",
-                           k->path.data, k->path.len, 0);
-            intoto_error_wrap(k->err, "directory '%s' contains itself",
-                              msg ? msg : "?");
-            free(msg);
-            return rc;
+    for (a = up; a != NULL && rc == INTOTO_OK; a = a->up) {
+        if (a->dev != st->st_dev || a->ino != st->st_ino) {
+            continue;
         }
+        intoto_buf_init(&at);
+        intoto_buf_init(&to);
+        if (intoto__path_escape(&at, k->path.data, k->path.len) ||
+            intoto__path_escape(&to, a->pathlen ? k->path.data : ".",
+                                a->pathlen ? a->pathlen : 1)) {
+            rc = intoto_error_set(k->err, INTOTO_ENOMEM, "out of memory");
+        } else {
+            rc = intoto_error_set(k->err, INTOTO_EINVAL,
+                                  "symbolic link loop: '%s' leads back to "
+                                  "'%s', which contains it", at.data,
+                                  to.data);
+        }
+        intoto_buf_release(&at);
+        intoto_buf_release(&to);
     }
-    return INTOTO_OK;
+    return rc;
 }
 
 /*
