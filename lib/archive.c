@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -722,10 +723,59 @@ extract_symlink(struct unpack *u, struct archive_entry *e, const char *rel,
 }
 
 /*
+ * A hard link entry that repeats its file's data (cpio odc stores it with
+ * every link) must repeat it exactly: the file is never rewritten, so no
+ * entry can change what an earlier one wrote.
+ */
+static int
+same_data(struct unpack *u, struct archive_entry *e, int fd, off_t size,
+          const char *target, struct intoto_error *err)
+{
+    const void *buf;
+    char *have = NULL;
+    size_t len;
+    la_int64_t off;
+    int r, rc = INTOTO_OK;
+
+    if (archive_entry_size(e) != size) {
+        return refuse(u, err, "hard link with data would change '%s'",
+                      target);
+    }
+    for (;;) {
+        r = archive_read_data_block(u->ar, &buf, &len, &off);
+        if (r == ARCHIVE_EOF) {
+            break;
+        }
+        if (r < ARCHIVE_OK || off < 0) {
+            rc = archive_fail(u, err);
+            break;
+        }
+        rc = charge(u, len, err);
+        if (rc != INTOTO_OK) {
+            break;
+        }
+        free(have);
+        have = malloc(len ? len : 1);
+        if (have == NULL) {
+            rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+            break;
+        }
+        if (pread(fd, have, len, (off_t)off) != (ssize_t)len ||
+            memcmp(have, buf, len) != 0) {
+            rc = refuse(u, err, "hard link with data would change '%s'",
+                        target);
+            break;
+        }
+    }
+    free(have);
+    return rc;
+}
+
+/*
  * A hard link may only name a regular file this extraction wrote (so never
  * anything outside, nor a file that was already in the destination).  A
- * link entry carrying data (cpio keeps a file's data on its last link) may
- * fill the file only while it is still empty.
+ * link entry carrying data (cpio newc keeps a file's data on its last
+ * link) may fill the file only while it is still empty, else must match.
  */
 static int
 extract_hardlink(struct unpack *u, struct archive_entry *e, const char *rel,
@@ -765,14 +815,14 @@ extract_hardlink(struct unpack *u, struct archive_entry *e, const char *rel,
         goto out;
     }
     if (archive_entry_size_is_set(e) && archive_entry_size(e) > 0) {
-        if (st.st_size != 0) {
-            rc = refuse(u, err, "hard link with data would overwrite '%s'",
-                        target);
-            goto out;
-        }
-        fd = openat(pfd, leaf, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        fd = openat(pfd, leaf, (st.st_size ? O_RDONLY : O_WRONLY) |
+                    O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
             rc = entry_error(u, err, INTOTO_EIO, "cannot open");
+            goto out;
+        }
+        if (st.st_size != 0) {
+            rc = same_data(u, e, fd, st.st_size, target, err);
             goto out;
         }
         rc = copy_data(u, e, fd, err);
@@ -818,6 +868,11 @@ extract_entry(struct unpack *u, struct archive_entry *e,
     const char *why;
     int rc;
 
+    /* ar members are files; some ar writers leave out the type bits. */
+    if (type == 0 && (archive_format(u->ar) & ARCHIVE_FORMAT_BASE_MASK) ==
+                         ARCHIVE_FORMAT_AR) {
+        type = AE_IFREG;
+    }
     rc = path_clean(&rel, u->name, &why);
     if (rc == INTOTO_EVERIFY) {
         rc = refuse(u, err, "%s", why);
@@ -1122,6 +1177,7 @@ intoto_archive_unpack(const char *archive, const char *dest,
                       const struct intoto_log *log,
                       struct intoto_error *err)
 {
+    locale_t utf8, saved = (locale_t)0;
     struct unpack u;
     struct stat st;
     int fd = -1;
@@ -1138,6 +1194,15 @@ intoto_archive_unpack(const char *archive, const char *dest,
         intoto_unpack_limits_init(&u.lim);
     }
 
+    /*
+     * Names are taken as UTF-8 whatever the caller's locale (zip and pax
+     * store them so; libarchive converts to the thread's locale), so that
+     * the same archive gives the same files everywhere.
+     */
+    utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    if (utf8 != (locale_t)0) {
+        saved = uselocale(utf8);
+    }
     fd = open(archive, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         rc = intoto_error_set(err, errno == ENOENT ? INTOTO_ENOTFOUND
@@ -1177,6 +1242,10 @@ out:
     unpack_release(&u);
     if (fd >= 0) {
         close(fd);
+    }
+    if (utf8 != (locale_t)0) {
+        uselocale(saved);
+        freelocale(utf8);
     }
     return rc;
 }
