@@ -429,6 +429,9 @@ intoto__pattern_match(const struct intoto__pattern *p, const char *name,
     }
     while (si < len) {
         if (pi < p->n_toks && p->toks[pi].kind == TOK_STAR) {
+            if (pi + 1 == p->n_toks) {
+                return 1;    /* a final `*` takes the rest */
+            }
             have_star = 1;
             star_pi = pi++;
             star_si = si;

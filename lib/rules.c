@@ -507,6 +507,7 @@ struct match_dest {
     const struct intoto_json *arts;   /* NULL: the step has no link */
     char *dst;                        /* destination prefix + '/' or NULL */
     struct intoto_buf name;
+    size_t cursor;                    /* where the last lookup ended */
 };
 
 /* The destination name: os.path.join(dst, rest) for a relative rest. */
@@ -520,6 +521,54 @@ dest_name(struct match_dest *d, const char *rest, size_t len)
     return intoto_buf_add(&d->name, rest, len);
 }
 
+/*
+ * Look a destination name up starting where the previous lookup ended:
+ * sources are visited in sorted order and the destination names keep
+ * that order, so a galloping search makes a whole MATCH linear.
+ */
+static const struct intoto_json *
+find_from(struct match_dest *d, const char *key, size_t len)
+{
+    size_t n = intoto_json_len(d->arts), lo = d->cursor, step = 1, hi, mid;
+    size_t klen;
+    const char *k;
+
+    if (lo > 0 && lo <= n) {
+        k = intoto_json_key_at(d->arts, lo - 1, &klen);
+        if (keycmp(k, klen, key, len) >= 0) {
+            lo = 0;    /* out of order: start over */
+        }
+    }
+    hi = lo;
+    while (hi < n) {
+        k = intoto_json_key_at(d->arts, hi, &klen);
+        if (keycmp(k, klen, key, len) >= 0) {
+            break;
+        }
+        lo = hi + 1;
+        hi += step;
+        step *= 2;
+    }
+    hi = hi < n ? hi + 1 : n;
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        k = intoto_json_key_at(d->arts, mid, &klen);
+        if (keycmp(k, klen, key, len) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    d->cursor = lo;
+    if (lo < n) {
+        k = intoto_json_key_at(d->arts, lo, &klen);
+        if (klen == len && memcmp(k, key, len) == 0) {
+            return intoto_json_value_at(d->arts, lo);
+        }
+    }
+    return NULL;
+}
+
 static int
 visit_match(struct apply *a, size_t i, const char *rest, size_t len)
 {
@@ -531,7 +580,7 @@ visit_match(struct apply *a, size_t i, const char *rest, size_t len)
     if (rc != INTOTO_OK) {
         return rc;
     }
-    dv = intoto_json_getl(d->arts, d->name.data, d->name.len);
+    dv = find_from(d, d->name.data, d->name.len);
     if (dv != NULL && intoto_json_equal(intoto_json_value_at(a->q.arts, i),
                                         dv)) {
         consume(a, i);

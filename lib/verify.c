@@ -206,18 +206,33 @@ clean_name(const char *s, size_t len)
 }
 
 static int
+is_hex_string(const char *v, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = v[i];
+
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+              (c >= 'A' && c <= 'F'))) {
+            return 0;
+        }
+    }
+    return len > 0;
+}
+
+static int
 check_hashes(const struct intoto_json *h)
 {
-    size_t i, n = intoto_json_len(h);
+    size_t i, n = intoto_json_len(h), len;
     const char *v;
 
     if (!intoto_json_is(h, INTOTO_JSON_OBJECT)) {
         return 0;
     }
     for (i = 0; i < n; i++) {
-        v = intoto_json_str(intoto_json_value_at(h, i));
-        if (v == NULL || v[0] == '\0' ||
-            strspn(v, "0123456789abcdefABCDEF") != strlen(v)) {
+        v = intoto_json_strl(intoto_json_value_at(h, i), &len);
+        if (v == NULL || !is_hex_string(v, len)) {
             return 0;
         }
     }
