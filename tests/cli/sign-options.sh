@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: Apache-2.0
+# in-toto sign: options, output names, append, DSSE, usage errors.
+. "$TOP/tests/cli/lib.sh"
+KEYS="$TOP/tests/data/keys"
+
+expect_exit 0 "$INTOTO" sign --help
+for opt in --file --key --key-type --prompt --password --output --append \
+           --use-dsse --verify --gpg; do
+    expect_stdout "$opt"
+done
+expect_exit 0 "$BIN/in-toto-sign" --help
+expect_stdout "usage: in-toto-sign"
+
+printf '{"signatures": [], "signed": {"_type": "layout", "expires":
+ "2099-01-01T00:00:00Z", "inspect": [], "keys": {}, "readme": "",
+ "steps": []}}' > root.layout
+printf '{"signatures": [], "signed": {"_type": "link", "name": "build",
+ "command": [], "materials": {}, "products": {}, "byproducts": {},
+ "environment": {}}}' > build.link
+
+expect_exit 2 "$INTOTO" sign -k "$KEYS/rsa-pkcs8.pem"
+expect_stderr "-f/--file is required"
+expect_exit 2 "$INTOTO" sign -f root.layout
+expect_exit 2 "$INTOTO" sign -f root.layout -k
+expect_exit 2 "$INTOTO" sign -f root.layout -k a b -t rsa
+expect_exit 2 "$INTOTO" sign -f root.layout -k a -t dsa
+expect_exit 2 "$INTOTO" sign -f root.layout -k a --bogus
+expect_exit 2 "$INTOTO" sign -f root.layout -g
+expect_stderr "OpenPGP is not supported"
+expect_exit 2 "$INTOTO" sign -f root.layout -k a --verify -o x
+expect_exit 2 "$INTOTO" sign -f build.link -k "$KEYS/rsa-pkcs8.pem" \
+    "$KEYS/ed25519-pkcs8.pem"
+expect_stderr "exactly one key"
+expect_exit 2 "$INTOTO" sign -f build.link -k "$KEYS/rsa-pkcs8.pem" -a
+
+# A link goes to <name>.<keyid8>.link; -o overrides.
+id=$("$INTOTO" key id "$KEYS/ed25519.pub" | awk '/^legacy:/ {print $2}')
+expect_exit 0 "$INTOTO" sign -f build.link -k "$KEYS/ed25519-pkcs8.pem"
+link="build.$(echo "$id" | cut -c1-8).link"
+[ -f "$link" ] || die "no $link"
+expect_exit 0 "$INTOTO" sign --verify -f "$link" -k "$KEYS/ed25519.pub"
+expect_stdout "verified"
+expect_exit 0 "$INTOTO" sign -q --verify -f "$link" -k "$KEYS/ed25519.pub"
+[ -s stdout.txt ] && die "-q printed something"
+expect_exit 0 "$INTOTO" sign -f build.link -k "$KEYS/ed25519-pkcs8.pem" \
+    -o out.link
+[ -f out.link ] || die "-o ignored"
+# A private key file verifies too.
+expect_exit 0 "$INTOTO" sign --verify -f out.link -k "$KEYS/ed25519-pkcs8.pem"
+
+# A layout is signed in place; -a keeps other keys' signatures, without
+# it they are replaced; --verify needs every key.
+expect_exit 0 "$INTOTO" sign -f root.layout -k "$KEYS/rsa-pkcs8.pem"
+expect_exit 0 "$INTOTO" sign -f root.layout -k "$KEYS/sslib-ecdsa" -a
+expect_exit 0 "$INTOTO" sign --verify -f root.layout -k "$KEYS/rsa.pub" \
+    "$KEYS/sslib-ecdsa.pub"
+expect_exit 0 "$INTOTO" sign -f root.layout -k "$KEYS/sslib-ecdsa"
+expect_exit 1 "$INTOTO" sign --verify -f root.layout -k "$KEYS/rsa.pub" \
+    "$KEYS/sslib-ecdsa.pub"
+rsaid=$("$INTOTO" key id "$KEYS/rsa.pub" | awk '/^legacy:/ {print $2}')
+expect_stderr "no signature by key $rsaid"
+[ "$(grep -c '"keyid"' root.layout)" -eq 1 ] || die "signatures not replaced"
+
+# --use-dsse writes a DSSE envelope (compact, payloadType in-toto).
+expect_exit 0 "$INTOTO" sign -f build.link -k "$KEYS/ec-p256-sec1.pem" \
+    --use-dsse -o dsse.link
+grep -q '^{"payload": "' dsse.link || die "not DSSE: $(head -c 80 dsse.link)"
+grep -q '"payloadType": "application/vnd.in-toto+json"' dsse.link ||
+    die "payloadType"
+expect_exit 0 "$INTOTO" sign --verify -f dsse.link -k "$KEYS/ec-p256.pub"
+# Signing a DSSE envelope keeps it DSSE and its payload bytes.
+expect_exit 0 "$INTOTO" sign -f dsse.link -k "$KEYS/ec-p384-sec1.pem" \
+    -o dsse2.link
+payload() { sed 's/^{"payload": "\([^"]*\)".*/\1/' "$1"; }
+[ "$(payload dsse.link)" = "$(payload dsse2.link)" ] || die "payload changed"
+expect_exit 0 "$INTOTO" sign --verify -f dsse2.link -k "$KEYS/ec-p384.pub"
+echo "sign options ok"
