@@ -71,4 +71,11 @@ print(k['keyid'])") || die "the reference cannot load $name"
 else
     echo "python3-securesystemslib missing: reference load not checked"
 fi
+
+# The man page lists the options --help lists.
+"$INTOTO" keygen --help | grep -o -- '--[a-z-]*' | sort -u > help-opts.txt
+sed 's/\\-/-/g' "$TOP/docs/man/in-toto-keygen.1" | grep -o -- '--[a-z-]*' |
+    sort -u > man-opts.txt
+cmp -s help-opts.txt man-opts.txt ||
+    die "--help and in-toto-keygen.1 differ: $(diff help-opts.txt man-opts.txt)"
 echo "keygen formats ok"

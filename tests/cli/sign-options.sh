@@ -74,4 +74,11 @@ expect_exit 0 "$INTOTO" sign -f dsse.link -k "$KEYS/ec-p384-sec1.pem" \
 payload() { sed 's/^{"payload": "\([^"]*\)".*/\1/' "$1"; }
 [ "$(payload dsse.link)" = "$(payload dsse2.link)" ] || die "payload changed"
 expect_exit 0 "$INTOTO" sign --verify -f dsse2.link -k "$KEYS/ec-p384.pub"
+
+# The man page lists the options --help lists.
+"$INTOTO" sign --help | grep -o -- '--[a-z-]*' | sort -u > help-opts.txt
+sed 's/\\-/-/g' "$TOP/docs/man/in-toto-sign.1" | grep -o -- '--[a-z-]*' |
+    sort -u > man-opts.txt
+cmp -s help-opts.txt man-opts.txt ||
+    die "--help and in-toto-sign.1 differ: $(diff help-opts.txt man-opts.txt)"
 echo "sign options ok"
