@@ -5,7 +5,7 @@
 # another case.  This also checks canonical JSON: a Metablock signature
 # only verifies when our canonical bytes of "signed" are the signer's.
 . "$TOP/tests/cli/lib.sh"
-command -v jq >/dev/null || skip "jq is not installed (needed to read the corpus)"
+command -v jq >/dev/null || skip "jq is not installed (it reads the corpus)"
 [ -d "$INTEROP/cases" ] || skip "no corpus at $INTEROP"
 cases="$INTEROP/cases"
 
