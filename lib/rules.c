@@ -824,6 +824,10 @@ report_rule(struct apply *a, const struct intoto_rule *r, int rc,
     if (rc == INTOTO_EVERIFY) {
         intoto_log(log, INTOTO_LOG_INFO, "'%s' %s: %s: failed",
                    a->self->name, kind, r->text);
+    } else if (r->type == INTOTO_RULE_DISALLOW ||
+               r->type == INTOTO_RULE_REQUIRE) {
+        intoto_log(log, INTOTO_LOG_INFO, "'%s' %s: %s: passed, %zu left",
+                   a->self->name, kind, r->text, a->q.left);
     } else if (a->consumed == 0) {
         intoto_log(log, INTOTO_LOG_INFO, "'%s' %s: %s: consumed nothing, "
                    "%zu left", a->self->name, kind, r->text, a->q.left);

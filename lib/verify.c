@@ -443,6 +443,10 @@ check_layout_sigs(struct vlayout *v, const struct intoto_envelope *env,
         struct intoto_json *o = rep_obj(v->c, arr, NULL);
 
         rc = intoto_envelope_verify(env, keys[i], err);
+        if (rc == INTOTO_OK) {
+            intoto_log(v->c->opts->log, INTOTO_LOG_INFO, "layout '%s': "
+                       "signed by key %s", v->path, intoto_key_id(keys[i]));
+        }
         rep_str(v->c, o, "keyid", intoto_key_id(keys[i]));
         rep_bool(v->c, o, "signed", rc == INTOTO_OK);
     }
@@ -558,6 +562,8 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
         }
     }
     rep_str(cd->v->c, cd->rep, "status", "counted");
+    intoto_log(cd->v->c->opts->log, INTOTO_LOG_INFO, "step '%s': '%s' "
+               "counts for key %.8s", cd->s->item->name, l->file, cd->keyid);
     return INTOTO_OK;
 }
 
