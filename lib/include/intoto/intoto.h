@@ -9,8 +9,11 @@
 #include "error.h"
 #include "json.h"
 #include "key.h"
+#include "layout.h"
 #include "pgp.h"
 #include "record.h"
+#include "rules.h"
 #include "run.h"
+#include "verify.h"
 
 #endif
