@@ -698,6 +698,26 @@ object_private(struct intoto_key *key, const struct intoto_json *keyval,
     return INTOTO_OK;
 }
 
+/* keytype and scheme of a key object: known, and made for each other. */
+static int
+object_kind(struct intoto_key *key, const char *keytype, const char *scheme,
+            const char *name, struct intoto_error *err)
+{
+    const struct scheme_info *info = scheme_find(scheme);
+
+    if (keytype_kind(&key->kind, keytype) != INTOTO_OK || info == NULL ||
+        info->kind != key->kind) {
+        return intoto_error_set(err, INTOTO_EUNSUPPORTED,
+                                "'%s': unsupported keytype '%s' with scheme "
+                                "'%s'", name, keytype, scheme);
+    }
+    key->keytype = strdup(keytype);
+    if (key->keytype == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    return INTOTO_OK;
+}
+
 /*
  * A key from a securesystemslib key object (a JSON key file or a layout's
  * key).  Both id forms hash keyval.public exactly as written.
@@ -711,7 +731,6 @@ key_from_object(struct intoto_key **out, const struct intoto_json *obj,
     const char *scheme = intoto_json_str(intoto_json_get(obj, "scheme"));
     struct intoto_json *keyval = intoto_json_get(obj, "keyval");
     const char *pub = intoto_json_str(intoto_json_get(keyval, "public"));
-    const struct scheme_info *info;
     struct intoto_key *key = NULL;
     int rc;
 
@@ -726,17 +745,8 @@ key_from_object(struct intoto_key **out, const struct intoto_json *obj,
     if (key == NULL) {
         return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
     }
-    info = scheme_find(scheme);
-    if (keytype_kind(&key->kind, keytype) != INTOTO_OK || info == NULL ||
-        info->kind != key->kind) {
-        rc = intoto_error_set(err, INTOTO_EUNSUPPORTED,
-                              "'%s': unsupported keytype '%s' with scheme "
-                              "'%s'", name, keytype, scheme);
-        goto out;
-    }
-    key->keytype = strdup(keytype);
-    if (key->keytype == NULL) {
-        rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    rc = object_kind(key, keytype, scheme, name, err);
+    if (rc != INTOTO_OK) {
         goto out;
     }
 
