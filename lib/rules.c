@@ -406,14 +406,22 @@ for_each_match(struct apply *a, const char *strip, visit_fn fn)
         intoto_buf_release(&key);
         return INTOTO_ENOMEM;
     }
-    for (i = lower_bound(a->q.arts, key.data, key.len); i < a->q.n; i++) {
-        const char *k = intoto_json_key_at(a->q.arts, i, &klen);
+    i = a->q.left > 0 ? lower_bound(a->q.arts, key.data, key.len) : a->q.n;
+    for (; i < a->q.n; i++) {
+        const char *k;
 
+        if ((a->q.bits[i / 64] >> (i % 64)) == 0) {
+            i |= 63;    /* nothing queued in the rest of this word */
+            continue;
+        }
+        if (!queued(&a->q, i)) {
+            continue;
+        }
+        k = intoto_json_key_at(a->q.arts, i, &klen);
         if (klen < key.len || memcmp(k, key.data, key.len) != 0) {
             break;
         }
-        if (!queued(&a->q, i) ||
-            !intoto__pattern_match(r->pat, k + slen, klen - slen)) {
+        if (!intoto__pattern_match(r->pat, k + slen, klen - slen)) {
             continue;
         }
         rc = fn(a, i, k + slen, klen - slen);

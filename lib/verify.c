@@ -208,17 +208,18 @@ clean_name(const char *s, size_t len)
 static int
 is_hex_string(const char *v, size_t len)
 {
+    unsigned bad = 0;
     size_t i;
 
+    /* One branch-free pass: hashes make up most of a large link. */
     for (i = 0; i < len; i++) {
-        char c = v[i];
+        unsigned c = (unsigned char)v[i];
+        unsigned digit = c - '0' < 10;
+        unsigned letter = (c | 0x20) - 'a' < 6;
 
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-              (c >= 'A' && c <= 'F'))) {
-            return 0;
-        }
+        bad |= !(digit | letter);
     }
-    return len > 0;
+    return len > 0 && bad == 0;
 }
 
 static int
