@@ -39,6 +39,7 @@ usage(FILE *fp)
             "  -p, --prompt          prompt for the password of an encrypted\n"
             "                        private key\n"
             "  -P, --password PW     the password of an encrypted private key\n"
+            "      --version         show the version\n"
             "  -h, --help            show this help\n"
             "\n"
             "Exit status: 0 success, 1 failure, 2 usage error.\n",
@@ -55,6 +56,9 @@ parse_args(struct key_opts *o, int argc, char **argv)
 
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
+            return -1;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
             return -1;
         } else if (strcmp(a, "-t") == 0 || strcmp(a, "--type") == 0) {
             if (++i >= argc) {

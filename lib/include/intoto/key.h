@@ -53,8 +53,10 @@ int intoto_key_load_private(struct intoto_key **out, const char *path,
  * status when it cannot be read. */
 int intoto_key_file_is_encrypted(const char *path, struct intoto_error *err);
 
-/* Load a public key: SPKI PEM, or a securesystemslib JSON key file (public
- * or private; the private half is dropped).  Same conventions. */
+/* Load a public key: SPKI PEM, a securesystemslib JSON key file, or an
+ * unencrypted private key file (PEM or JSON; the private half is dropped).
+ * Same conventions; an encrypted private key gives INTOTO_EINVAL (load it
+ * with intoto_key_load_private() instead). */
 int intoto_key_load_public(struct intoto_key **out, const char *path,
                            const char *keytype, enum intoto_keyid_form form,
                            struct intoto_error *err);
