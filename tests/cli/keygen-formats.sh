@@ -30,6 +30,13 @@ expect_exit 1 "$INTOTO" key id bob < /dev/null
 expect_stderr "password is needed"
 expect_exit 0 "$INTOTO" key id bob -P s3cret
 
+# -p reads the password (once, from standard input, when not a terminal).
+echo typed | "$INTOTO" keygen -t ecdsa -p fay > stdout.txt 2> stderr.txt ||
+    die "keygen -p: $(cat stderr.txt)"
+expect_exit 0 "$INTOTO" key id fay -P typed
+expect_exit 1 "$INTOTO" key id fay -P other
+expect_stderr "wrong password"
+
 # The reference's formats: PKCS#1 rsa and .pub without a final newline,
 # JSON for ed25519 and ecdsa.
 expect_exit 0 "$INTOTO" keygen -t rsa -b 2048 --sslib carl

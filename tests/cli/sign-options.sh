@@ -75,6 +75,15 @@ payload() { sed 's/^{"payload": "\([^"]*\)".*/\1/' "$1"; }
 [ "$(payload dsse.link)" = "$(payload dsse2.link)" ] || die "payload changed"
 expect_exit 0 "$INTOTO" sign --verify -f dsse2.link -k "$KEYS/ec-p384.pub"
 
+# -p reads the password (from standard input when it is not a terminal).
+echo secret | "$INTOTO" sign -p -f build.link -k "$KEYS/sslib-ecdsa-enc" \
+    -o prompted.link > stdout.txt 2> stderr.txt || die "-p: $(cat stderr.txt)"
+expect_exit 0 "$INTOTO" sign --verify -f prompted.link \
+    -k "$KEYS/sslib-ecdsa-enc.pub"
+echo wrong | "$INTOTO" sign -p -f build.link -k "$KEYS/rsa-pkcs1-enc.pem" \
+    -o x.link > stdout.txt 2> stderr.txt && die "a wrong password worked"
+expect_stderr "wrong password"
+
 # The man page lists the options --help lists.
 "$INTOTO" sign --help | grep -o -- '--[a-z-]*' | sort -u > help-opts.txt
 sed 's/\\-/-/g' "$TOP/docs/man/in-toto-sign.1" | grep -o -- '--[a-z-]*' |
