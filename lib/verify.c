@@ -1025,10 +1025,10 @@ run_command(struct vlayout *v, const struct intoto_item *it,
                                         v->c->opts->log, err);
         r->exit_code = rc == INTOTO_OK ? 0 : 1;
         if (rc != INTOTO_OK && rc != INTOTO_ENOMEM) {
-            intoto_log(v->c->opts->log, INTOTO_LOG_WARN, "inspection '%s': "
-                       "%s", it->name, intoto_error_message(err));
-            intoto_error_init(err);
-            rc = INTOTO_OK;
+            /* The unpack error names the archive entry at fault. */
+            intoto_error_wrap(err, "inspection '%s': in-toto unpack",
+                              it->name);
+            rc = INTOTO_EVERIFY;
         }
         return rc;
     }
