@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <intoto/envelope.h>
 #include <intoto/json.h>
@@ -190,6 +191,19 @@ compare(const struct intoto_json *products, const struct intoto_json *local)
     return n == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
+/* Opening a FIFO would block: refuse anything but a regular file. */
+static int
+check_regular(const char *path, struct intoto_error *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return intoto_error_set(err, INTOTO_EINVAL, "'%s' is not a regular "
+                                "file", path);
+    }
+    return INTOTO_OK;
+}
+
 int
 cmd_match_products(int argc, char **argv)
 {
@@ -209,7 +223,10 @@ cmd_match_products(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
 
-    rc = intoto_envelope_load(&env, o.link, &err);
+    rc = check_regular(o.link, &err);
+    if (rc == INTOTO_OK) {
+        rc = intoto_envelope_load(&env, o.link, &err);
+    }
     if (rc == INTOTO_OK) {
         payload = intoto_envelope_payload(env);
         rc = intoto_link_check(payload, NULL, &err);

@@ -519,6 +519,11 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
         note(cd, "missing", l->file, "not found");
         return INTOTO_ENOTFOUND;
     }
+    /* Opening a FIFO would block: refuse anything but a regular file. */
+    if (!S_ISREG(st.st_mode)) {
+        return intoto_error_set(err, INTOTO_EINVAL, "'%s' is not a regular "
+                                "file", l->file);
+    }
     rc = layout_key(&key, cd->v, cd->keyid, err);
     if (rc != INTOTO_OK) {
         return rc;
@@ -1399,6 +1404,20 @@ verify_layout(struct vlayout *v, const struct intoto_envelope *env,
     return rc;
 }
 
+/* Opening a FIFO would block: refuse anything but a regular file (a
+ * missing file is left to the loader, which says so). */
+static int
+check_regular(const char *path, struct intoto_error *err)
+{
+    struct stat st;
+
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        return intoto_error_set(err, INTOTO_EINVAL, "'%s' is not a regular "
+                                "file", path);
+    }
+    return INTOTO_OK;
+}
+
 int
 intoto_verify(const struct intoto_verify_opts *opts,
               struct intoto_error *err)
@@ -1426,6 +1445,9 @@ intoto_verify(const struct intoto_verify_opts *opts,
     v.rep = root;
 
     rc = enter_dir(&c, opts->link_dir, err);
+    if (rc == INTOTO_OK) {
+        rc = check_regular(opts->layout_path, err);
+    }
     if (rc == INTOTO_OK) {
         rc = intoto_envelope_load(&env, opts->layout_path, err);
     }

@@ -32,4 +32,16 @@ mv tmp.link "build.$A8.link"
 fx_sign "build.$A8.link" alice || die "sign failed"
 expect_exit 1 fx_verify
 expect_stderr "artifact name 'a/../src/x' is not a clean relative path"
+
+# A FIFO in place of a link or the layout must not block.
+rm "build.$A8.link" && mkfifo "build.$A8.link" || die "mkfifo failed"
+expect_exit 1 timeout 20 "$INTOTO" verify -l root.layout -k owner.pub \
+    -t ed25519
+expect_stderr "'build.$A8.link' is not a regular file"
+mkfifo fifo.layout || die "mkfifo failed"
+expect_exit 1 timeout 20 "$INTOTO" verify -l fifo.layout -k owner.pub \
+    -t ed25519
+expect_stderr "'fifo.layout' is not a regular file"
+expect_exit 1 timeout 20 "$INTOTO" match-products -l fifo.layout
+expect_stderr "'fifo.layout' is not a regular file"
 exit 0
