@@ -327,6 +327,11 @@ check_name(const char *name, const char *what, struct intoto_error *err)
                                 "allowed: a name must not be empty, '.', "
                                 "'..', or contain '/' or '\\'", what, name);
     }
+    /* <name>.<keyid8>.link must fit in one file name (NAME_MAX 255). */
+    if (strlen(name) > 200) {
+        return intoto_error_set(err, INTOTO_EPARSE, "%s name '%.40s...' is "
+                                "longer than 200 bytes", what, name);
+    }
     return INTOTO_OK;
 }
 

@@ -152,6 +152,11 @@ static const struct bad_case bad_cases[] = {
       "layout has no 'expires' string" },
     { "\"readme\": \"r\"", "\"readme\": 1", INTOTO_EPARSE,
       "'readme' is not a string" },
+    { "\"name\": \"build\"", "\"name\": \""
+      "0123456789012345678901234567890123456789012345678901234567890123456789"
+      "0123456789012345678901234567890123456789012345678901234567890123456789"
+      "01234567890123456789012345678901234567890123456789012345678901\"",
+      INTOTO_EPARSE, "is longer than 200 bytes" },
 };
 
 static char *
