@@ -24,6 +24,7 @@ struct sign_opts {
     int append;
     int verify;
     int dsse;
+    int new_keyid;
 };
 
 static void
@@ -48,6 +49,8 @@ usage(FILE *fp)
             "                        <name>.<keyid8>.link)\n"
             "  -a, --append          keep the existing signatures (layouts)\n"
             "      --use-dsse        write a DSSE envelope\n"
+            "      --new-keyid       sign under the new key id form (in-toto\n"
+            "                        2.x) instead of the legacy one\n"
             "      --verify          verify: every key must have signed\n"
             "  -g, --gpg [ID...]     OpenPGP keys (not supported)\n"
             "      --gpg-home DIR    OpenPGP home (not supported)\n"
@@ -150,6 +153,8 @@ parse_args(struct sign_opts *o, int argc, char **argv)
             o->verify = 1;
         } else if (is_opt(a, NULL, "--use-dsse")) {
             o->dsse = 1;
+        } else if (is_opt(a, NULL, "--new-keyid")) {
+            o->new_keyid = 1;
         } else if (is_opt(a, "-v", "--verbose")) {
             cmd_verbosity++;
         } else if (is_opt(a, "-q", "--quiet")) {
@@ -184,9 +189,10 @@ check_args(const struct sign_opts *o)
                                    "ecdsa)", o->types[i]);
         }
     }
-    if (o->verify && (o->append || o->output != NULL || o->dsse)) {
-        return cmd_usage_error("--verify does not write; drop -a, -o and "
-                               "--use-dsse");
+    if (o->verify &&
+        (o->append || o->output != NULL || o->dsse || o->new_keyid)) {
+        return cmd_usage_error("--verify does not write; drop -a, -o, "
+                               "--use-dsse and --new-keyid");
     }
     return EXIT_OK;
 }
@@ -239,7 +245,9 @@ load_signing_key(struct intoto_key **out, const struct sign_opts *o,
         pw = get_password(o, path);
     }
     rc = intoto_key_load_private(out, path, key_type(o, i), pw,
-                                 INTOTO_KEYID_LEGACY, err);
+                                 o->new_keyid ? INTOTO_KEYID_NEW
+                                              : INTOTO_KEYID_LEGACY,
+                                 err);
     free_password(pw);
     return rc;
 }

@@ -5,7 +5,7 @@ KEYS="$TOP/tests/data/keys"
 
 expect_exit 0 "$INTOTO" sign --help
 for opt in --file --key --key-type --prompt --password --output --append \
-           --use-dsse --verify --gpg; do
+           --use-dsse --new-keyid --verify --gpg; do
     expect_stdout "$opt"
 done
 expect_exit 0 "$BIN/in-toto-sign" --help
@@ -74,6 +74,15 @@ expect_exit 0 "$INTOTO" sign -f dsse.link -k "$KEYS/ec-p384-sec1.pem" \
 payload() { sed 's/^{"payload": "\([^"]*\)".*/\1/' "$1"; }
 [ "$(payload dsse.link)" = "$(payload dsse2.link)" ] || die "payload changed"
 expect_exit 0 "$INTOTO" sign --verify -f dsse2.link -k "$KEYS/ec-p384.pub"
+
+# --new-keyid files the signature under the new-form id.
+newid=$("$INTOTO" key id "$KEYS/ed25519.pub" | awk '/^new:/ {print $2}')
+expect_exit 0 "$INTOTO" sign -f build.link -k "$KEYS/ed25519-pkcs8.pem" \
+    --new-keyid -o new.link
+grep -q "\"keyid\": \"$newid\"" new.link || die "new.link lacks $newid"
+[ -f "build.$(echo "$newid" | cut -c1-8).link" ] && die "wrote a default name"
+expect_exit 0 "$INTOTO" sign --verify -f new.link -k "$KEYS/ed25519.pub"
+expect_exit 2 "$INTOTO" sign --verify --new-keyid -f new.link -k x
 
 # -p reads the password (from standard input when it is not a terminal).
 echo secret | "$INTOTO" sign -p -f build.link -k "$KEYS/sslib-ecdsa-enc" \
