@@ -8,7 +8,7 @@ libcmocka-dev"
 # Tools the tests and the demo use: the reference in-toto (round trips),
 # archivers for inspections and archive tests, git, hyperfine for benchmarks.
 tools="in-toto git tar gzip bzip2 xz-utils zstd unzip zip cpio
-libarchive-tools python3 hyperfine time"
+libarchive-tools python3 hyperfine time jq gnupg openssl"
 pkgs="$build ${INSTALL_TEST_DEPS-$tools}"
 missing=""
 for p in $pkgs; do
