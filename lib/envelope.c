@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <intoto/envelope.h>
+#include <intoto/pgp.h>
 
 #include "base64.h"
 #include "fs.h"
@@ -139,12 +140,15 @@ static int
 parse_sig(struct intoto_envelope *env, const struct intoto_json *obj,
           struct intoto_error *err)
 {
-    /* other_headers: OpenPGP (Py); cert: written empty by Go. */
+    /* signature, other_headers: OpenPGP (Py); cert: written empty by
+     * Go. */
     static const char *const allowed[] = { "keyid", "sig", "other_headers",
-                                           "cert", NULL };
+                                           "signature", "cert", NULL };
     const char *keyid = intoto_json_str(intoto_json_get(obj, "keyid"));
-    struct intoto_json *sigv = intoto_json_get(obj, "sig");
     int dsse = env->kind == INTOTO_ENVELOPE_DSSE;
+    int pgp = !dsse && intoto_pgp_is_signature(obj);
+    struct intoto_json *sigv = intoto_json_get(obj, pgp ? "signature"
+                                                        : "sig");
     enum sig_state state = SIG_OK;
     struct intoto_buf raw;
     const char *sig;
@@ -164,7 +168,7 @@ parse_sig(struct intoto_envelope *env, const struct intoto_json *obj,
         return rc;
     }
 
-    if (!dsse && intoto_json_get(obj, "other_headers") != NULL) {
+    if (pgp) {
         state = SIG_OPENPGP;
     } else if (dsse) {
         rc = intoto__base64_decode(&raw, sig, len);
@@ -442,9 +446,16 @@ signed_bytes(struct intoto_buf *out, const struct intoto_envelope *env,
 
 static int
 sig_matches(const struct intoto_envelope *env, const struct envelope_sig *s,
-            const char *keyid)
+            const struct intoto_key *key)
 {
-    if (strcmp(s->keyid, keyid) == 0) {
+    const struct intoto_json *pgp = intoto_key_pgp(key);
+
+    /* An OpenPGP key also signs through its subkeys. */
+    if (pgp != NULL) {
+        return s->state == SIG_OPENPGP &&
+               intoto_pgp_find_key(pgp, s->keyid) != NULL;
+    }
+    if (strcmp(s->keyid, intoto_key_id(key)) == 0) {
         return 1;
     }
     /* DSSE makes keyid optional: an unnamed signature is tried too. */
@@ -463,9 +474,14 @@ check_one(const struct intoto_envelope *env, const struct envelope_sig *s,
                                 env->kind == INTOTO_ENVELOPE_DSSE ? "base64"
                                                                   : "hex");
     case SIG_OPENPGP:
-        return intoto_error_set(sub, INTOTO_EVERIFY,
-                                "an OpenPGP signature, which is not "
-                                "supported");
+        if (intoto_key_pgp(key) == NULL) {
+            return intoto_error_set(sub, INTOTO_EVERIFY,
+                                    "an OpenPGP signature, but the key is "
+                                    "not an OpenPGP key");
+        }
+        return intoto_pgp_verify(intoto_pgp_find_key(intoto_key_pgp(key),
+                                                     s->keyid),
+                                 s->orig, data->data, data->len, sub);
     case SIG_OK:
         break;
     }
@@ -494,7 +510,7 @@ intoto_envelope_verify(const struct intoto_envelope *env,
     /* Any one valid signature by the key is enough (the reference checks
      * only the first; see layout-duplicate-signature-first-bad). */
     for (i = 0; i < env->n_sigs; i++) {
-        if (!sig_matches(env, &env->sigs[i], keyid)) {
+        if (!sig_matches(env, &env->sigs[i], key)) {
             continue;
         }
         intoto_error_init(&sub);

@@ -15,6 +15,7 @@
 #include <openssl/rsa.h>
 
 #include <intoto/key.h>
+#include <intoto/pgp.h>
 
 #include "base64.h"
 #include "fs.h"
@@ -29,7 +30,8 @@
 enum key_kind {
     KIND_RSA,
     KIND_ECDSA,
-    KIND_ED25519
+    KIND_ED25519,
+    KIND_PGP          /* an OpenPGP key dict; verified by lib/pgp.c */
 };
 
 struct intoto_key {
@@ -43,6 +45,7 @@ struct intoto_key {
     char *id;         /* the id the key is known by */
     char id_legacy[65];
     char id_new[65];
+    struct intoto_json_doc *pgp;  /* KIND_PGP: a copy of the key dict */
 };
 
 /* Signature schemes (SPEC-NOTES 2.3).  The digest is taken from the
@@ -85,6 +88,8 @@ kind_name(enum key_kind kind)
         return "ecdsa";
     case KIND_ED25519:
         return "ed25519";
+    case KIND_PGP:
+        return "pgp";
     }
     return "?";
 }
@@ -153,6 +158,7 @@ intoto_key_free(struct intoto_key *key)
         return;
     }
     EVP_PKEY_free(key->pkey);
+    intoto_json_doc_free(key->pgp);
     free(key->keytype);
     free(key->scheme);
     free(key->pub);
@@ -774,6 +780,76 @@ out:
     return rc;
 }
 
+/* An OpenPGP key dict (lib/pgp.c verifies with it).  Its id is the v4
+ * fingerprint the dict names, in both id forms. */
+static int
+key_from_pgp(struct intoto_key **out, const struct intoto_json *dict,
+             const char *keyid, struct intoto_error *err)
+{
+    const char *own = intoto_json_str(intoto_json_get(dict, "keyid"));
+    const char *type = intoto_json_str(intoto_json_get(dict, "type"));
+    const char *method = intoto_json_str(intoto_json_get(dict, "method"));
+    struct intoto_key *key = NULL;
+    struct intoto_json *copy;
+    int rc = INTOTO_OK;
+
+    *out = NULL;
+    if (own == NULL || strlen(own) >= sizeof(key->id_new) ||
+        method == NULL) {
+        return intoto_error_set(err, INTOTO_EPARSE,
+                                "OpenPGP key %s lacks keyid or method",
+                                keyid ? keyid : "(unnamed)");
+    }
+    key = calloc(1, sizeof(*key));
+    if (key == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    key->kind = KIND_PGP;
+    key->pgp = intoto_json_doc_new();
+    copy = key->pgp ? intoto_json_copy(key->pgp, dict) : NULL;
+    key->keytype = strdup(type ? type : "pgp");
+    key->scheme = strdup(method);
+    key->pub = strdup("");
+    key->id = strdup(keyid ? keyid : own);
+    if (copy == NULL || key->keytype == NULL || key->scheme == NULL ||
+        key->pub == NULL || key->id == NULL) {
+        rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        intoto_key_free(key);
+        return rc;
+    }
+    intoto_json_set_root(key->pgp, copy);
+    snprintf(key->id_legacy, sizeof(key->id_legacy), "%s", own);
+    snprintf(key->id_new, sizeof(key->id_new), "%s", own);
+    *out = key;
+    return INTOTO_OK;
+}
+
+int
+intoto_key_from_gpg(struct intoto_key **out, const char *keyid,
+                    const char *home, struct intoto_error *err)
+{
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *dict = NULL;
+    int rc;
+
+    *out = NULL;
+    if (doc == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    rc = intoto_pgp_export_key(&dict, doc, keyid, home, err);
+    if (rc == INTOTO_OK) {
+        rc = key_from_pgp(out, dict, NULL, err);
+    }
+    intoto_json_doc_free(doc);
+    return rc;
+}
+
+const struct intoto_json *
+intoto_key_pgp(const struct intoto_key *key)
+{
+    return key->kind == KIND_PGP ? intoto_json_root(key->pgp) : NULL;
+}
+
 int
 intoto_key_from_json(struct intoto_key **out, const struct intoto_json *v,
                      const char *keyid, struct intoto_error *err)
@@ -782,6 +858,10 @@ intoto_key_from_json(struct intoto_key **out, const struct intoto_json *v,
     int legacy = intoto_json_get(v, "keyid_hash_algorithms") != NULL;
     const char *name = keyid ? keyid : own ? own : "key";
     int rc;
+
+    if (intoto_pgp_is_key(v)) {
+        return key_from_pgp(out, v, keyid, err);
+    }
 
     rc = key_from_object(out, v, 0,
                          legacy ? INTOTO_KEYID_LEGACY : INTOTO_KEYID_NEW,
@@ -806,6 +886,9 @@ intoto_key_from_json(struct intoto_key **out, const struct intoto_json *v,
 struct intoto_json *
 intoto_key_to_json(struct intoto_json_doc *doc, const struct intoto_key *key)
 {
+    if (key->kind == KIND_PGP) {
+        return intoto_json_copy(doc, intoto_json_root(key->pgp));
+    }
     return build_key_object(doc, key->id, key->legacy, key->keytype,
                             key->scheme, key->pub);
 }

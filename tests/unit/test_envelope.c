@@ -429,8 +429,8 @@ test_envelope_bad_signatures(void **state)
         { "{\"signed\": {\"_type\": \"link\"}, \"signatures\": "
           "[{\"keyid\": \"x%s\", \"sig\": \"0011\"}]}", "no signature by key" },
         { "{\"signed\": {\"_type\": \"link\"}, \"signatures\": "
-          "[{\"keyid\": \"%s\", \"sig\": \"00\", \"other_headers\": "
-          "\"00\"}]}", "OpenPGP" },
+          "[{\"keyid\": \"%s\", \"signature\": \"00\", "
+          "\"other_headers\": \"00\"}]}", "not an OpenPGP key" },
         { "{\"payload\": \"e30=\", \"payloadType\": "
           "\"application/vnd.in-toto+json\", \"signatures\": "
           "[{\"keyid\": \"%s\", \"sig\": \"#?\"}]}", "not valid base64" },

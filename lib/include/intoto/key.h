@@ -67,6 +67,20 @@ int intoto_key_load_public(struct intoto_key **out, const char *path,
 int intoto_key_from_json(struct intoto_key **out, const struct intoto_json *v,
                          const char *keyid, struct intoto_error *err);
 
+/*
+ * An OpenPGP public key exported from gpg's keyring (`gpg --homedir HOME
+ * --export KEYID`; home NULL: gpg's default), as a key whose id is the v4
+ * fingerprint.  OpenPGP keys only verify, through intoto_envelope_verify,
+ * which also accepts signatures by their subkeys.  A layout key object
+ * whose "method" starts with "pgp+" gives such a key through
+ * intoto_key_from_json too.  Errors as intoto_pgp_export_key().
+ */
+int intoto_key_from_gpg(struct intoto_key **out, const char *keyid,
+                        const char *home, struct intoto_error *err);
+
+/* The OpenPGP key dict of an OpenPGP key (borrowed), or NULL. */
+const struct intoto_json *intoto_key_pgp(const struct intoto_key *key);
+
 /* The public key object for a layout (keyid, keyid_hash_algorithms when
  * the id is legacy, keytype, keyval.public, scheme), built in doc. */
 struct intoto_json *intoto_key_to_json(struct intoto_json_doc *doc,
