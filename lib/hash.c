@@ -14,7 +14,7 @@
 
 #include "hash.h"
 
-#define READ_SIZE (1024u * 1024u)
+#define READ_SIZE (256u * 1024u)
 #define MAX_THREADS 64
 
 static const char *const alg_names[INTOTO__HASH_N] = { "sha256", "sha512" };

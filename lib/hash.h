@@ -52,7 +52,7 @@ size_t intoto__hash_stride(unsigned algs);
 
 /*
  * Hash every file of the job on a pool of threads, each reading with its
- * own 1 MiB buffer, so memory does not grow with file sizes.  A path that
+ * own 256 KiB buffer, so memory does not grow with file sizes.  A path that
  * is not a regular file when opened (replaced by a FIFO, a device) is
  * refused without reading it.  Errors name the path: INTOTO_EIO (cannot
  * open or read, vanished), INTOTO_EINVAL (not a regular file any more),

@@ -2,6 +2,7 @@
 /* Recording artifacts, commands and whole links for a step. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +10,7 @@
 
 #include <intoto/record.h>
 
+#include "base64.h"
 #include "hash.h"
 #include "walk.h"
 
@@ -540,6 +542,98 @@ intoto_record_link_path(struct intoto_buf *out, const char *dir,
     return rc;
 }
 
+/*
+ * Write data to path through a temporary file in the same directory and
+ * a rename, so a reader never sees half a link.  Unlike
+ * intoto__fs_write_atomic() this does not fsync: a link is cheap to
+ * record again, the reference does not sync either, and a sync costs
+ * more than the rest of recording a small step.
+ */
+static int
+write_link_file(const char *path, const char *data, size_t len,
+                struct intoto_error *err)
+{
+    static unsigned counter;
+    struct intoto_buf tmp;
+    ssize_t n;
+    int fd = -1, rc = INTOTO_OK, e = 0;
+
+    intoto_buf_init(&tmp);
+    if (intoto_buf_addf(&tmp, "%s.tmp-%ld-%u", path, (long)getpid(),
+                        counter++) != INTOTO_OK) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    while (fd >= 0 && len > 0) {
+        n = write(fd, data, len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            break;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    if (fd < 0 || e != 0 || close(fd) != 0 || rename(tmp.data, path) != 0) {
+        e = e ? e : errno;
+        rc = intoto_error_set(err, INTOTO_EIO, "cannot write '%s': %s", path,
+                              strerror(e));
+        if (fd >= 0) {
+            unlink(tmp.data);
+        }
+    }
+    intoto_buf_release(&tmp);
+    return rc;
+}
+
+/* {"signatures": [{"keyid", "sig"}], "signed": payload} in the payload's
+ * document, signed over the canonical JSON of the payload (SPEC-NOTES 2.1,
+ * 2.3).  Built here rather than through an envelope so that a link with
+ * many artifacts is not copied again before it is written. */
+static int
+metablock_encode(struct intoto_buf *out, struct intoto_json_doc *doc,
+                 const struct intoto_key *key, struct intoto_error *err)
+{
+    struct intoto_json *top = intoto_json_new_object(doc);
+    struct intoto_json *sigs = intoto_json_new_array(doc), *sig;
+    struct intoto_buf data, raw;
+    int rc = top && sigs ? INTOTO_OK : INTOTO_ENOMEM;
+
+    intoto_buf_init(&data);
+    intoto_buf_init(&raw);
+    if (rc == INTOTO_OK && key != NULL) {
+        rc = intoto_json_canonical(&data, intoto_json_root(doc));
+        if (rc == INTOTO_OK) {
+            rc = intoto_key_sign(&raw, key, data.data, data.len, err);
+            if (rc != INTOTO_OK) {
+                goto out;
+            }
+        }
+        intoto_buf_release(&data);
+        rc = rc ? rc : intoto__hex_encode(&data, raw.data, raw.len);
+        sig = intoto_json_new_object(doc);
+        rc = rc ? rc : (sig ? INTOTO_OK : INTOTO_ENOMEM);
+        rc = rc ? rc : set_new(doc, sig, "keyid",
+                               intoto_json_new_str(doc, intoto_key_id(key)));
+        rc = rc ? rc : set_new(doc, sig, "sig", intoto_json_new_strl(
+                                   doc, data.data, data.len));
+        rc = rc ? rc : intoto_json_append(doc, sigs, sig);
+    }
+    rc = rc ? rc : intoto_json_set(doc, top, "signatures", sigs);
+    rc = rc ? rc : intoto_json_set(doc, top, "signed",
+                                   intoto_json_root(doc));
+    rc = rc ? rc : intoto_json_pretty(out, top);
+    if (rc != INTOTO_OK) {
+        intoto_error_set(err, rc, "cannot encode the link");
+    }
+out:
+    intoto_buf_release(&data);
+    intoto_buf_release(&raw);
+    return rc;
+}
+
 int
 intoto_record_sign_write(struct intoto_json_doc *payload,
                          const struct intoto_key *key,
@@ -547,14 +641,23 @@ intoto_record_sign_write(struct intoto_json_doc *payload,
                          struct intoto_error *err)
 {
     struct intoto_envelope *env = NULL;
+    struct intoto_buf out;
     int rc;
 
-    rc = intoto_envelope_new(&env, kind, payload, err);
-    if (rc == INTOTO_OK && key != NULL) {
-        rc = intoto_envelope_sign(env, key, 0, err);
+    intoto_buf_init(&out);
+    if (kind == INTOTO_ENVELOPE_METABLOCK) {
+        rc = metablock_encode(&out, payload, key, err);
+        intoto_json_doc_free(payload);
+    } else {
+        rc = intoto_envelope_new(&env, kind, payload, err);
+        if (rc == INTOTO_OK && key != NULL) {
+            rc = intoto_envelope_sign(env, key, 0, err);
+        }
+        rc = rc ? rc : intoto_envelope_serialize(&out, env, err);
     }
-    rc = rc ? rc : intoto_envelope_write(env, path, err);
+    rc = rc ? rc : write_link_file(path, out.data, out.len, err);
     intoto_envelope_free(env);
+    intoto_buf_release(&out);
     return rc;
 }
 
