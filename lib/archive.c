@@ -46,8 +46,10 @@ static const char usage_text[] =
     "  --max-entries N       stop past N entries (default 100000)\n"
     "  --max-ratio N         stop when more than N times the archive bytes\n"
     "                        read are written, past 32 MiB (default 200)\n"
-    "  -v, -q                more or fewer messages\n"
-    "  -h, --help            show this help\n";
+    "  -v, --verbose         say what was extracted (twice: each entry)\n"
+    "  -q, --quiet           show errors only\n"
+    "  -h, --help            show this help\n"
+    "      --version         show the version\n";
 
 static const char usage_line[] =
     "usage: in-toto unpack ARCHIVE [-C DIR] [--max-bytes N] "

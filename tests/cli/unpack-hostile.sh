@@ -101,6 +101,12 @@ expect_exit 2 "$INTOTO" unpack -C
 expect_stderr "option '-C' needs a value"
 expect_exit 0 "$INTOTO" unpack --help
 expect_stdout "--max-ratio"
+# The man page lists the options --help lists.
+grep -o -- '--[a-z][a-z-]*' stdout.txt | sort -u > help-opts.txt
+sed 's/\\-/-/g' "$TOP/docs/man/in-toto-unpack.1" | grep -o -- '--[a-z][a-z-]*' |
+    sort -u > man-opts.txt
+cmp -s help-opts.txt man-opts.txt ||
+    die "--help and in-toto-unpack.1 differ: $(diff help-opts.txt man-opts.txt)"
 
 # Not an archive, or missing: exit 1 with the file named.
 printf 'just text\n' > notarchive.txt
