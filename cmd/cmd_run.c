@@ -489,6 +489,13 @@ load_key(struct intoto_key **key, struct args *a)
         explicit_bzero(prompted, strlen(prompted));
         free(prompted);
     }
+    if (rc != INTOTO_OK && pw == NULL && !a->password_prompt &&
+        intoto_key_file_is_encrypted(a->key ? a->key : a->signing_key,
+                                     NULL) == 1) {
+        cmd_error("%s (give it with -P <password>, or -P alone to be "
+                  "asked)", intoto_error_message(&err));
+        return EXIT_FAIL;
+    }
     return rc == INTOTO_OK ? EXIT_OK : cmd_fail(&err);
 }
 
