@@ -227,6 +227,47 @@ path_clean(char **out, const char *name, const char **why)
     return INTOTO_OK;
 }
 
+/* Open the directory comp in fd without following a symlink, making it
+ * first (0777 less the umask) with create.  -1 and errno on failure. */
+static int
+open_component(int fd, const char *comp, int create)
+{
+    const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int next = openat(fd, comp, flags);
+
+    if (next < 0 && errno == ENOENT && create) {
+        if (mkdirat(fd, comp, 0777) != 0 && errno != EEXIST) {
+            return -1;
+        }
+        next = openat(fd, comp, flags);
+    }
+    return next;
+}
+
+/* Why the first `len` bytes of dir, ending in comp (in fd), cannot be
+ * walked through; errno is open_component's. */
+static int
+refuse_walk(struct unpack *u, int fd, const char *comp, const char *dir,
+            size_t len, struct intoto_error *err)
+{
+    int e = errno;
+    struct stat st;
+
+    if (fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+        S_ISLNK(st.st_mode)) {
+        return refuse(u, err, "path goes through the symlink '%.*s'",
+                      (int)len, dir);
+    }
+    if (e == ENOTDIR || e == ELOOP) {
+        return refuse(u, err, "'%.*s' is not a directory", (int)len, dir);
+    }
+    if (e == ENOENT) {
+        return refuse(u, err, "'%.*s' does not exist", (int)len, dir);
+    }
+    errno = e;
+    return entry_error(u, err, INTOTO_EIO, "cannot open directory");
+}
+
 /*
  * Open the directory `dir` ("a/b", "" for the destination) below the
  * destination, component by component, never following a symlink; with
@@ -242,7 +283,6 @@ walk_dir(int *out, struct unpack *u, const char *dir, int create,
     const char *p = dir;
     int fd = -1;
     int next;
-    struct stat st;
 
     *out = -1;
     fd = dup(u->destfd);
@@ -254,37 +294,13 @@ walk_dir(int *out, struct unpack *u, const char *dir, int create,
 
         memcpy(comp, p, n);
         comp[n] = '\0';
-        next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                      O_CLOEXEC);
-        if (next < 0 && errno == ENOENT && create) {
-            if (mkdirat(fd, comp, 0777) != 0 && errno != EEXIST) {
-                close(fd);
-                return entry_error(u, err, INTOTO_EIO,
-                                   "cannot create directory");
-            }
-            next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                          O_CLOEXEC);
-        }
+        next = open_component(fd, comp, create);
         if (next < 0) {
-            int e = errno;
-            int link = fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                       S_ISLNK(st.st_mode);
+            int rc = refuse_walk(u, fd, comp, dir, (size_t)(p - dir) + n,
+                                 err);
 
             close(fd);
-            if (link) {
-                return refuse(u, err, "path goes through the symlink '%.*s'",
-                              (int)(p - dir + n), dir);
-            }
-            if (e == ENOTDIR || e == ELOOP) {
-                return refuse(u, err, "'%.*s' is not a directory",
-                              (int)(p - dir + n), dir);
-            }
-            errno = e;
-            if (e == ENOENT) {
-                return refuse(u, err, "'%.*s' does not exist",
-                              (int)(p - dir + n), dir);
-            }
-            return entry_error(u, err, INTOTO_EIO, "cannot open directory");
+            return rc;
         }
         close(fd);
         fd = next;
@@ -915,19 +931,64 @@ out:
     return rc;
 }
 
+/* Drop the last component of cur ("a/b" -> "a", "a" -> ""). */
+static void
+path_up(char *cur)
+{
+    char *slash = strrchr(cur, '/');
+
+    *(slash ? slash : cur) = '\0';
+}
+
+/*
+ * Move cur ("a/b", a path below the destination) by the first component
+ * of rest, which is removed from rest: "." stays, ".." climbs, a name
+ * descends.  1: moved, 0: climbed out of the destination or too long,
+ * -1: rest was empty.
+ */
+static int
+path_step(char *cur, size_t cap, char *rest)
+{
+    char *p = rest;
+    size_t k, clen;
+
+    while (*p == '/') {
+        p++;
+    }
+    if (*p == '\0') {
+        return -1;
+    }
+    k = strcspn(p, "/");
+    if (k == 2 && p[0] == '.' && p[1] == '.') {
+        if (cur[0] == '\0') {
+            return 0;
+        }
+        path_up(cur);
+    } else if (!(k == 1 && p[0] == '.')) {
+        clen = strlen(cur);
+        if (clen + 1 + k >= cap) {
+            return 0;
+        }
+        snprintf(cur + clen, cap - clen, "%s%.*s", clen ? "/" : "", (int)k,
+                 p);
+    }
+    memmove(rest, p + k, strlen(p + k) + 1);
+    return 1;
+}
+
 /*
  * Resolve the symlink `rel` as the kernel would, inside the destination:
- * existing symlinks on the way are followed (at most LINK_HOPS), missing
- * names are taken as plain directories.  1: stays inside, 0: leaves the
- * destination or loops.
+ * symlinks met on the way are expanded (at most LINK_HOPS), missing
+ * names are taken as plain directories.  cur never holds a symlink but
+ * as its last component, so fstatat on it follows nothing.
+ * 1: stays inside, 0: leaves the destination or loops.
  */
 static int
 link_stays_inside(struct unpack *u, const char *rel)
 {
     char cur[2 * NAME_LIMIT + 2], rest[2 * NAME_LIMIT + 2];
     char tgt[NAME_LIMIT + 1];
-    size_t clen;
-    int hops = 0;
+    int hops = 0, r;
     struct stat st;
     ssize_t n;
 
@@ -937,54 +998,22 @@ link_stays_inside(struct unpack *u, const char *rel)
         if (cur[0] == '\0' ||
             fstatat(u->destfd, cur, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
             !S_ISLNK(st.st_mode)) {
-            /* Not a link: take the next component of rest. */
-            char *p = rest;
-            size_t k;
-
-            while (*p == '/') {
-                p++;
+            r = path_step(cur, sizeof(cur), rest);
+            if (r != 1) {
+                return r == -1;
             }
-            if (*p == '\0') {
-                return 1;
-            }
-            k = strcspn(p, "/");
-            if (k == 2 && p[0] == '.' && p[1] == '.') {
-                char *slash = strrchr(cur, '/');
-
-                if (cur[0] == '\0') {
-                    return 0;
-                }
-                *(slash ? slash : cur) = '\0';
-            } else if (!(k == 1 && p[0] == '.')) {
-                clen = strlen(cur);
-                if (clen + 1 + k >= sizeof(cur)) {
-                    return 0;
-                }
-                snprintf(cur + clen, sizeof(cur) - clen, "%s%.*s",
-                         clen ? "/" : "", (int)k, p);
-            }
-            memmove(rest, p + k, strlen(p + k) + 1);
             continue;
         }
-        if (++hops > LINK_HOPS) {
-            return 0;
-        }
         n = readlinkat(u->destfd, cur, tgt, sizeof(tgt) - 1);
-        if (n <= 0 || tgt[0] == '/') {
+        if (++hops > LINK_HOPS || n <= 0 || tgt[0] == '/' ||
+            (size_t)n + 1 + strlen(rest) >= sizeof(rest)) {
             return 0;
         }
-        tgt[n] = '\0';
-        if ((size_t)n + 1 + strlen(rest) >= sizeof(rest)) {
-            return 0;
-        }
+        /* rest = target "/" rest, from the link's directory. */
         memmove(rest + n + 1, rest, strlen(rest) + 1);
         memcpy(rest, tgt, (size_t)n);
         rest[n] = '/';
-        {
-            char *slash = strrchr(cur, '/');
-
-            *(slash ? slash : cur) = '\0';
-        }
+        path_up(cur);
     }
 }
 
@@ -999,7 +1028,7 @@ links_check(struct unpack *u, struct intoto_error *err)
             u->name = u->links[i];
             unlinkat(u->destfd, u->links[i], 0);
             return refuse(u, err, "symlink resolves outside the destination "
-                          "through other symlinks");
+                          "through other symlinks, or loops");
         }
     }
     return INTOTO_OK;
@@ -1173,6 +1202,60 @@ unpack_entries(struct unpack *u, struct intoto_error *err)
     }
 }
 
+static int
+open_input(int *out, const char *archive, struct intoto_error *err)
+{
+    struct stat st;
+
+    *out = open(archive, O_RDONLY | O_CLOEXEC);
+    if (*out < 0) {
+        return intoto_error_set(err, errno == ENOENT ? INTOTO_ENOTFOUND
+                                                     : INTOTO_EIO,
+                                "cannot open '%s': %s", archive,
+                                strerror(errno));
+    }
+    if (fstat(*out, &st) != 0 || S_ISDIR(st.st_mode)) {
+        close(*out);
+        *out = -1;
+        return intoto_error_set(err, INTOTO_EIO, "'%s' is not a file",
+                                archive);
+    }
+    return INTOTO_OK;
+}
+
+/* Extract the archive open as fd: entries, then the checks and fixups
+ * that need them all. */
+static int
+unpack_run(struct unpack *u, int fd, const char *dest,
+           struct intoto_error *err)
+{
+    int rc;
+
+    rc = open_dest(&u->destfd, dest, err);
+    if (rc != INTOTO_OK) {
+        return rc;
+    }
+    rc = open_archive(u, fd, err);
+    if (rc != INTOTO_OK) {
+        return rc;
+    }
+
+    rc = unpack_entries(u, err);
+    if (rc == INTOTO_OK) {
+        rc = links_check(u, err);
+    }
+    if (rc == INTOTO_OK) {
+        rc = fixups_apply(u, err);
+    }
+    if (rc == INTOTO_OK) {
+        intoto_log(u->log, INTOTO_LOG_INFO, "'%s': %llu entries, %llu "
+                   "bytes extracted into '%s'", u->archive,
+                   (unsigned long long)u->entries,
+                   (unsigned long long)u->written, dest);
+    }
+    return rc;
+}
+
 int
 intoto_archive_unpack(const char *archive, const char *dest,
                       const struct intoto_unpack_limits *lim,
@@ -1181,7 +1264,6 @@ intoto_archive_unpack(const char *archive, const char *dest,
 {
     locale_t utf8, saved = (locale_t)0;
     struct unpack u;
-    struct stat st;
     int fd = -1;
     int rc;
 
@@ -1205,42 +1287,11 @@ intoto_archive_unpack(const char *archive, const char *dest,
     if (utf8 != (locale_t)0) {
         saved = uselocale(utf8);
     }
-    fd = open(archive, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        rc = intoto_error_set(err, errno == ENOENT ? INTOTO_ENOTFOUND
-                                                   : INTOTO_EIO,
-                              "cannot open '%s': %s", archive,
-                              strerror(errno));
-        goto out;
-    }
-    if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-        rc = intoto_error_set(err, INTOTO_EIO, "'%s' is not a file",
-                              archive);
-        goto out;
-    }
-    rc = open_dest(&u.destfd, dest, err);
-    if (rc != INTOTO_OK) {
-        goto out;
-    }
-    rc = open_archive(&u, fd, err);
-    if (rc != INTOTO_OK) {
-        goto out;
+    rc = open_input(&fd, archive, err);
+    if (rc == INTOTO_OK) {
+        rc = unpack_run(&u, fd, dest, err);
     }
 
-    rc = unpack_entries(&u, err);
-    if (rc == INTOTO_OK) {
-        rc = links_check(&u, err);
-    }
-    if (rc == INTOTO_OK) {
-        rc = fixups_apply(&u, err);
-    }
-    if (rc == INTOTO_OK) {
-        intoto_log(log, INTOTO_LOG_INFO, "'%s': %llu entries, %llu bytes "
-                   "extracted into '%s'", archive,
-                   (unsigned long long)u.entries,
-                   (unsigned long long)u.written, dest);
-    }
-out:
     unpack_release(&u);
     if (fd >= 0) {
         close(fd);

@@ -175,6 +175,8 @@ test_archive_unpack_benign(void **state)
         { 'l', "dir/link", "a.txt", 0777 },
         { 'l', "up", "dir/../b.txt", 0777 },
         { 'h', "dir/hard", "dir/a.txt", 0 },
+        { 'l', "dir/self", "..", 0777 },
+        { 'l', "dir/in", "self/dir/self/b.txt", 0777 },
         { 'd', "./", NULL, 0755 },
     };
     struct intoto_error err;
@@ -183,12 +185,13 @@ test_archive_unpack_benign(void **state)
     ssize_t n;
 
     (void)state;
-    assert_int_equal(unpack(make_tar("b.tar.gz", m, 7, 1), path_in("out"),
+    assert_int_equal(unpack(make_tar("b.tar.gz", m, 9, 1), path_in("out"),
                             NULL, &err),
                      INTOTO_OK);
     assert_file(path_in("out/dir/a.txt"), "alpha\n");
     assert_file(path_in("out/b.txt"), "beta\n");
     assert_file(path_in("out/up"), "beta\n");
+    assert_file(path_in("out/dir/in"), "beta\n");
     assert_int_equal(lstat(path_in("out/dir/a.txt"), &st), 0);
     assert_int_equal(st.st_mode & 07777, 0755);
     assert_int_equal(st.st_nlink, 2);
@@ -224,6 +227,9 @@ static const struct refusal refusals[] = {
       { { 'd', "s/", NULL, 0 }, { 'l', "s/up", "..", 0 },
         { 'l', "s/esc", "up/..", 0 } }, 3,
       "entry 's/esc': symlink resolves outside the destination through" },
+    { "loop", { { 'l', "a", "b", 0 }, { 'l', "b", "a", 0 } }, 2,
+      "entry 'a': symlink resolves outside the destination through other "
+      "symlinks, or loops" },
     { "device", { { 'c', "null", NULL, 0 } }, 1, "character device" },
     { "fifo", { { 'p', "fifo", NULL, 0 } }, 1, "FIFO" },
     { "duplicate", { { 'f', "f", "one", 0 }, { 'f', "f", "two", 0 } }, 2,
