@@ -28,7 +28,8 @@ fi
 sed 's/\\e/\\/g' examples.tmp >examples.sh
 
 mkdir run
-cp "$TOP/layouts/release-targz.layout.json" run/ || die "no layouts/release-targz.layout.json"
+cp "$TOP/layouts/release-targz.layout.json" run/ ||
+    die "no layouts/release-targz.layout.json"
 (cd run && PATH=$BIN:$PATH sh -eu ../examples.sh) >out.txt 2>err.txt
 rc=$?
 if [ "$rc" -ne 0 ]; then

@@ -25,7 +25,8 @@ esac
 commands=$(awk '/Commands:/ { on = 1; next }
     on && /^ +[a-z]/ { print $1; next }
     on { exit }' stdout.txt)
-[ -n "$commands" ] || { cat stdout.txt; die "in-toto --help lists no commands"; }
+[ -n "$commands" ] ||
+    { cat stdout.txt; die "in-toto --help lists no commands"; }
 
 # help_opts: the option names of a --help text on stdin.  Options are the
 # lines indented by at most 8 spaces that start with "-": "-x, --long ARG"
@@ -79,9 +80,11 @@ man_opts() {
 help_of() {
     "$INTOTO" "$@" --help >help.txt 2>stderr.txt
     rc=$?
-    [ "$rc" -eq 0 ] || { cat stderr.txt; die "in-toto $* --help exits $rc, not 0"; }
+    [ "$rc" -eq 0 ] ||
+        { cat stderr.txt; die "in-toto $* --help exits $rc, not 0"; }
     [ -s help.txt ] || die "in-toto $* --help prints nothing on stdout"
-    [ -s stderr.txt ] && { cat stderr.txt; die "in-toto $* --help wrote to stderr"; }
+    [ -s stderr.txt ] &&
+        { cat stderr.txt; die "in-toto $* --help wrote to stderr"; }
     cat help.txt
 }
 
@@ -128,7 +131,8 @@ for page in "$MAN"/in-toto-*.1; do
     man_opts "$page" >man-opts.txt
     [ -s help-opts.txt ] || fail "in-toto $cmd --help lists no options"
     if ! cmp -s help-opts.txt man-opts.txt; then
-        fail "in-toto $cmd --help and $(basename "$page") list different options"
+        fail "in-toto $cmd --help and $(basename "$page") list" \
+            "different options"
         comm -23 help-opts.txt man-opts.txt | sed 's/^/    only in --help: /'
         comm -13 help-opts.txt man-opts.txt | sed 's/^/    only in the page: /'
     fi
@@ -147,7 +151,7 @@ if [ -f "$top" ]; then
         on && /^\.TP/ { tag = 1; next }
         tag { tag = 0; sub(/^\.B +/, ""); gsub(/\\-/, "-"); print $1 }' \
         "$top" | sort -u >man-cmds.txt
-    printf '%s\n' $commands | sort -u >help-cmds.txt
+    printf '%s\n' "$commands" | sort -u >help-cmds.txt
     if ! cmp -s help-cmds.txt man-cmds.txt; then
         fail "in-toto --help and in-toto.1 list different commands"
         comm -23 help-cmds.txt man-cmds.txt | sed 's/^/    only in --help: /'
@@ -161,7 +165,10 @@ fi
 if command -v groff >/dev/null 2>&1; then
     for page in "$MAN"/*.1; do
         groff -man -Tutf8 -ww -z "$page" >groff.txt 2>&1
-        [ -s groff.txt ] && { cat groff.txt; fail "groff warns on $(basename "$page")"; }
+        if [ -s groff.txt ]; then
+            cat groff.txt
+            fail "groff warns on $(basename "$page")"
+        fi
     done
 else
     echo "note: groff is not installed; pages not rendered"
