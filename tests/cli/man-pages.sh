@@ -75,6 +75,24 @@ man_opts() {
     }' "$1" | sort -u
 }
 
+# syn_opts PAGE: the option names anywhere in the SYNOPSIS of PAGE.
+syn_opts() {
+    awk '
+    /^\.SH/ { on = ($0 ~ /^\.SH +"?SYNOPSIS"? *$/); next }
+    !on { next }
+    {
+        line = $0
+        gsub(/\\-/, "-", line)
+        gsub(/\\f[BIRP]/, "", line)
+        while (match(line, /(^|[ ",[(|])--?[A-Za-z0-9][A-Za-z0-9-]*/)) {
+            t = substr(line, RSTART, RLENGTH)
+            sub(/^[^-]/, "", t)
+            print t
+            line = substr(line, RSTART + RLENGTH)
+        }
+    }' "$1" | sort -u
+}
+
 # help_of CMD...: the --help text of `in-toto CMD...`, checked: exit 0,
 # something on stdout, nothing on stderr.
 help_of() {
@@ -136,8 +154,16 @@ for page in "$MAN"/in-toto-*.1; do
         comm -23 help-opts.txt man-opts.txt | sed 's/^/    only in --help: /'
         comm -13 help-opts.txt man-opts.txt | sed 's/^/    only in the page: /'
     fi
+    syn_opts "$page" >syn-opts.txt
+    if [ -n "$(comm -23 syn-opts.txt man-opts.txt)" ]; then
+        fail "$(basename "$page"): SYNOPSIS options not under OPTIONS:" \
+            "$(comm -23 syn-opts.txt man-opts.txt | tr '\n' ' ')"
+    fi
 done
 [ "$pages" -gt 0 ] || die "no docs/man/in-toto-*.1 page of a command"
+for cmd in $commands; do
+    [ -f "$MAN/in-toto-$cmd.1" ] || fail "no docs/man/in-toto-$cmd.1"
+done
 
 # in-toto.1: the overview lists the commands in its COMMANDS section.
 top=$MAN/in-toto.1
