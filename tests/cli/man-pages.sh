@@ -146,6 +146,7 @@ for page in "$MAN"/in-toto-*.1; do
     }
     pages=$((pages + 1))
     all_opts "$cmd" >help-opts.txt || { cat help-opts.txt; exit 1; }
+    cp help-opts.txt "opts-$cmd.txt"
     man_opts "$page" >man-opts.txt
     [ -s help-opts.txt ] || fail "in-toto $cmd --help lists no options"
     if ! cmp -s help-opts.txt man-opts.txt; then
@@ -163,6 +164,69 @@ done
 [ "$pages" -gt 0 ] || die "no docs/man/in-toto-*.1 page of a command"
 for cmd in $commands; do
     [ -f "$MAN/in-toto-$cmd.1" ] || fail "no docs/man/in-toto-$cmd.1"
+done
+
+# ex_opts PAGE: "CMD OPTION" for each option of each in-toto command in
+# the EXAMPLES of PAGE (a line, or a command after "$(" or "|", starting
+# with "in-toto CMD" or "in-toto-CMD"; options end at "--" or at the end
+# of the command).  Continued lines are joined.
+ex_opts() {
+    awk '
+    /^\.SH/ { on = ($0 ~ /^\.SH +"?EXAMPLES"? *$/); next }
+    !on { next }
+    /^\.(B|BR|I) / { sub(/^\.[A-Z]+ /, "") }
+    /^\./ { next }
+    {
+        line = held $0
+        held = ""
+        gsub(/\\-/, "-", line)
+        gsub(/\\\(aq/, "\047", line)
+        gsub(/\\f[BIRP]/, "", line)
+        if (line ~ /\\e$/) { sub(/\\e$/, "", line); held = line; next }
+        n = split(line, w, /[ \t]+/)
+        cmd = ""
+        for (i = 1; i <= n; i++) {
+            if (cmd == "" && i > 1 && w[i - 1] !~ /^(\$\(|\||;|&&|\|\|)$/ &&
+                w[i - 1] !~ /=\$\($/) {
+                continue
+            }
+            if (w[i] == "in-toto" || w[i] ~ /^[A-Za-z_]*=\$\(in-toto$/ ||
+                w[i] == "$(in-toto") {
+                cmd = w[++i]
+                continue
+            }
+            if (w[i] ~ /^(\$\()?in-toto-[a-z-]+$/) {
+                cmd = w[i]
+                sub(/^(\$\()?in-toto-/, "", cmd)
+                continue
+            }
+            if (cmd == "") { continue }
+            if (w[i] == "--" || w[i] ~ /^(\||\)|;|&&|\|\||>.*)$/) {
+                cmd = ""
+                continue
+            }
+            if (w[i] ~ /^--?[A-Za-z]/) {
+                o = w[i]
+                sub(/=.*/, "", o)
+                print cmd, o
+            }
+        }
+    }' "$1"
+}
+
+# (4) The examples of every page use options the commands have.
+for page in "$MAN"/*.1; do
+    ex_opts "$page" | while read -r cmd opt; do
+        [ -f "opts-$cmd.txt" ] || {
+            all_opts "$cmd" >"opts-$cmd.txt" || { cat "opts-$cmd.txt"; exit 1; }
+        }
+        grep -x -F -- "$opt" "opts-$cmd.txt" >/dev/null ||
+            echo "FAIL: $(basename "$page"): example: in-toto $cmd has no $opt"
+    done >ex-fail.txt
+    if [ -s ex-fail.txt ]; then
+        cat ex-fail.txt
+        failed=1
+    fi
 done
 
 # in-toto.1: the overview lists the commands in its COMMANDS section.
