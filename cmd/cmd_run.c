@@ -77,7 +77,7 @@ static const struct opt opts[] = {
       "prefixes stripped from recorded artifact names" },
     { 'd', "metadata-directory", A_ONE, O_METADIR, M_RUN | M_STOP,
       "<directory>", "directory to write the link to" },
-    { 0, "use-dsse", A_NONE, O_DSSE, M_RUN | M_START, NULL,
+    { 0, "use-dsse", A_NONE, O_DSSE, M_RUN | M_START | M_MOCK, NULL,
       "write a DSSE envelope instead of a Metablock" },
     { 0, "run-timeout", A_ONE, O_TIMEOUT, M_RUN | M_MOCK, "<seconds>",
       "stop the command's process group after this many seconds" },
@@ -172,13 +172,38 @@ mode_usage(unsigned mode)
     }
 }
 
+/* Print text from column `col` (already reached), wrapped at 79. */
+static void
+print_wrapped(const char *text, int col)
+{
+    int pos = col, len;
+
+    while (*text != '\0') {
+        len = (int)strcspn(text, " ");
+        if (pos > col && pos + 1 + len > 79) {
+            printf("\n%*s", col, "");
+            pos = col;
+        } else if (pos > col) {
+            putchar(' ');
+            pos++;
+        }
+        printf("%.*s", len, text);
+        pos += len;
+        text += len;
+        text += strspn(text, " ");
+    }
+    putchar('\n');
+}
+
 static void
 usage(unsigned mode)
 {
     char left[64];
     size_t i;
 
-    printf("usage: %s %s\n\nOptions:\n", cmd_progname, mode_usage(mode));
+    printf("usage: %s ", cmd_progname);
+    print_wrapped(mode_usage(mode), 7 + (int)strlen(cmd_progname) + 1);
+    printf("\nOptions:\n");
     for (i = 0; i < N_OPTS; i++) {
         if (!(opts[i].modes & mode)) {
             continue;
@@ -188,10 +213,15 @@ usage(unsigned mode)
                      opts[i].long_name, opts[i].metavar ? opts[i].metavar
                                                         : "");
         } else {
-            snprintf(left, sizeof(left), "--%s %s", opts[i].long_name,
+            snprintf(left, sizeof(left), "    --%s %s", opts[i].long_name,
                      opts[i].metavar ? opts[i].metavar : "");
         }
-        printf("  %-34s %s\n", left, opts[i].help);
+        if (strlen(left) > 28) {
+            printf("  %s\n%31s", left, "");
+        } else {
+            printf("  %-28s ", left);
+        }
+        print_wrapped(opts[i].help, 31);
     }
     if (mode == M_MOCK) {
         printf("\nRuns the command, records all of '.' as materials and "
@@ -199,7 +229,8 @@ usage(unsigned mode)
                "<name>.link.\n");
     }
     printf("\nExit status: 0 success, 1 failure, 2 usage error");
-    printf(mode == M_RUN ? "; a failing command's own status.\n" : ".\n");
+    printf(mode & (M_RUN | M_MOCK) ? ";\na command that ran and failed: "
+                                     "its own status.\n" : ".\n");
 }
 
 static const struct opt *
