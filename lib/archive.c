@@ -1055,7 +1055,9 @@ fixups_apply(struct unpack *u, struct intoto_error *err)
     size_t i;
     int fd, rc;
 
-    qsort(u->dirs, u->dirs_n, sizeof(*u->dirs), fixup_cmp);
+    if (u->dirs_n > 1) {
+        qsort(u->dirs, u->dirs_n, sizeof(*u->dirs), fixup_cmp);
+    }
     for (i = 0; i < u->dirs_n; i++) {
         u->name = u->dirs[i].path;
         rc = walk_dir(&fd, u, u->dirs[i].path, 0, err);
