@@ -887,7 +887,11 @@ first_difference(struct intoto_buf *b, const struct intoto_json *x,
         }
         if (!intoto_json_equal(intoto_json_value_at(x, i),
                                intoto_json_value_at(y, j))) {
-            intoto_buf_addf(b, "'%s' has different hashes", kx);
+            intoto_buf_addf(b, "'%s' has different hashes (", kx);
+            intoto_json_compact(b, intoto_json_value_at(x, i));
+            intoto_buf_addstr(b, " and ");
+            intoto_json_compact(b, intoto_json_value_at(y, j));
+            intoto_buf_addch(b, ')');
             return;
         }
         i++;
