@@ -23,7 +23,10 @@ cmd_unpack(int argc, char **argv)
             printf("in-toto %s\n", INTOTO_VERSION);
             return EXIT_OK;
         }
-        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+        if (argv[i][0] == '-' && argv[i][1] == 'v' &&
+            strspn(argv[i] + 1, "v") == strlen(argv[i] + 1)) {
+            cmd_verbosity += (int)strlen(argv[i] + 1);
+        } else if (strcmp(argv[i], "--verbose") == 0) {
             cmd_verbosity++;
         } else if (strcmp(argv[i], "-q") == 0 ||
                    strcmp(argv[i], "--quiet") == 0) {

@@ -1149,6 +1149,7 @@ open_archive(struct unpack *u, int fd, struct intoto_error *err)
     archive_read_support_format_zip(a);
     archive_read_support_format_ar(a);
     archive_read_support_format_cpio(a);
+    archive_read_support_format_empty(a);
     archive_read_support_filter_gzip(a);
     archive_read_support_filter_bzip2(a);
     archive_read_support_filter_xz(a);
@@ -1390,7 +1391,7 @@ parse_option(struct intoto_unpack_limits *lim, const char **dest, int argc,
     int m;
     size_t k;
 
-    if (strcmp(a, "-v") == 0 || strcmp(a, "-q") == 0 ||
+    if (strspn(a + 1, "v") == strlen(a + 1) || strcmp(a, "-q") == 0 ||
         strcmp(a, "--verbose") == 0 || strcmp(a, "--quiet") == 0) {
         return INTOTO_OK;
     }

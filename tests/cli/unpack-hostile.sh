@@ -91,7 +91,7 @@ expect_exit 1 "$INTOTO" unpack --max-entries 3 "$TMPDIR/modes.tar" \
     -C "$TMPDIR/few"
 expect_stderr "entry 'sticky/f': more than 3 entries"
 expect_exit 1 "$INTOTO" unpack --max-ratio=0 --max-bytes 16M \
-    "$corpus/zeros-1g.tar.zst" -C "$TMPDIR/big"
+    "$corpus/zeros-1g.tar.xz" -C "$TMPDIR/big"
 expect_stderr "more than 16777216 bytes to write"
 expect_exit 1 "$INTOTO" unpack --max-ratio 10:1 "$corpus/zeros-1g.zip" \
     -C "$TMPDIR/ratio"
