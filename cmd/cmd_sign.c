@@ -20,6 +20,10 @@ struct sign_opts {
     size_t n_keys;
     char **types;
     size_t n_types;
+    char **gpg_ids;
+    size_t n_gpg_ids;
+    const char *gpg_home;
+    int gpg;
     int prompt;
     int append;
     int verify;
@@ -31,8 +35,9 @@ static void
 usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: %s -f FILE [-k KEY...] [-t TYPE...] [-p | -P PASSWORD]\n"
-            "       [-o OUT] [-a] [--use-dsse] [--verify] [-v | -q]\n"
+            "usage: %s -f FILE (-k KEY... [-t TYPE...] [-p | -P PASSWORD]\n"
+            "       | -g [KEYID...] [--gpg-home DIR]) [-o OUT] [-a]\n"
+            "       [--use-dsse] [--verify] [-v | -q]\n"
             "\n"
             "Sign a link or layout file, or verify its signatures.\n"
             "\n"
@@ -52,8 +57,10 @@ usage(FILE *fp)
             "      --new-keyid       sign under the new key id form (in-toto\n"
             "                        2.x) instead of the legacy one\n"
             "      --verify          verify: every key must have signed\n"
-            "  -g, --gpg [ID...]     OpenPGP keys (not supported)\n"
-            "      --gpg-home DIR    OpenPGP home (not supported)\n"
+            "  -g, --gpg [KEYID...]  sign with these keys of gpg's keyring\n"
+            "                        (none: gpg's default key), or verify\n"
+            "                        with them (at least one)\n"
+            "      --gpg-home DIR    gpg's home directory (default: gpg's)\n"
             "  -v, --verbose         show more output\n"
             "  -q, --quiet           show errors only\n"
             "      --version         show the version\n"
@@ -142,9 +149,15 @@ parse_args(struct sign_opts *o, int argc, char **argv)
             if (o->n_types == 0) {
                 return cmd_usage_error("%s needs at least one type", a);
             }
-        } else if (is_opt(a, "-g", "--gpg") || is_opt(a, NULL, "--gpg-home")) {
-            cmd_error("OpenPGP is not supported");
-            return EXIT_USAGE;
+        } else if (is_opt(a, "-g", "--gpg")) {
+            o->gpg = 1;
+            o->n_gpg_ids = opt_values(argc, argv, &i, &o->gpg_ids);
+        } else if (is_opt(a, NULL, "--gpg-home") ||
+                   strncmp(a, "--gpg-home=", 11) == 0) {
+            o->gpg_home = opt_value(argc, argv, &i, "--gpg-home");
+            if (o->gpg_home == NULL) {
+                return cmd_usage_error("%s needs a directory", a);
+            }
         } else if (is_opt(a, "-p", "--prompt")) {
             o->prompt = 1;
         } else if (is_opt(a, "-a", "--append")) {
@@ -174,8 +187,11 @@ check_args(const struct sign_opts *o)
     if (o->file == NULL) {
         return cmd_usage_error("-f/--file is required");
     }
-    if (o->n_keys == 0) {
-        return cmd_usage_error("at least one key (-k) is required");
+    if ((o->n_keys == 0) == (o->gpg == 0)) {
+        return cmd_usage_error("give either -k KEY... or -g [KEYID...]");
+    }
+    if (o->verify && o->gpg && o->n_gpg_ids == 0) {
+        return cmd_usage_error("--verify with -g needs at least one key id");
     }
     if (o->n_types != 0 && o->n_types != o->n_keys) {
         return cmd_usage_error("%zu key types for %zu keys; give one type "
@@ -331,21 +347,34 @@ verify_key(const struct intoto_envelope *env, struct intoto_key *key,
     return rc;
 }
 
+/* Key i to verify with: from a file, or exported from gpg's keyring (its
+ * subkeys' signatures count too). */
+static int
+verify_one(struct intoto_key **key, const struct sign_opts *o, size_t i,
+           const struct intoto_envelope *env, struct intoto_error *err)
+{
+    int rc;
+
+    if (o->gpg) {
+        rc = intoto_key_from_gpg(key, o->gpg_ids[i], o->gpg_home, err);
+        return rc ? rc : intoto_envelope_verify(env, *key, err);
+    }
+    rc = load_verify_key(key, o, i, err);
+    return rc ? rc : verify_key(env, *key, err);
+}
+
 static int
 do_verify(const struct sign_opts *o, const struct intoto_envelope *env)
 {
     struct intoto_error err;
     size_t i, failed = 0;
 
-    for (i = 0; i < o->n_keys; i++) {
+    for (i = 0; i < (o->gpg ? o->n_gpg_ids : o->n_keys); i++) {
         struct intoto_key *key = NULL;
         int rc;
 
         intoto_error_init(&err);
-        rc = load_verify_key(&key, o, i, &err);
-        if (rc == INTOTO_OK) {
-            rc = verify_key(env, key, &err);
-        }
+        rc = verify_one(&key, o, i, env, &err);
         if (rc != INTOTO_OK) {
             cmd_fail(&err);
             failed++;
@@ -360,7 +389,7 @@ do_verify(const struct sign_opts *o, const struct intoto_envelope *env)
 
 /* <name>.<first 8 hex digits of the keyid>.link (SPEC-NOTES 2.5). */
 static char *
-link_filename(const struct intoto_envelope *env, const struct intoto_key *key)
+link_filename(const struct intoto_envelope *env, const char *keyid)
 {
     const char *name = intoto_json_str(
         intoto_json_get(intoto_envelope_payload(env), "name"));
@@ -373,7 +402,7 @@ link_filename(const struct intoto_envelope *env, const struct intoto_key *key)
     len = strlen(name) + 16;
     path = malloc(len);
     if (path != NULL) {
-        snprintf(path, len, "%s.%.8s.link", name, intoto_key_id(key));
+        snprintf(path, len, "%s.%.8s.link", name, keyid);
     }
     return path;
 }
@@ -404,18 +433,45 @@ sign_all(const struct sign_opts *o, struct intoto_envelope *env,
     return rc;
 }
 
+/* Sign with gpg (the reference's `--gpg [KEYID...]`): no id means gpg's
+ * default key. */
+static int
+sign_all_gpg(const struct sign_opts *o, struct intoto_envelope *env,
+             struct intoto_error *err)
+{
+    size_t i = 0;
+    int rc = INTOTO_OK;
+
+    if (!o->append) {
+        intoto_envelope_clear_signatures(env);
+    }
+    do {
+        const char *id = o->n_gpg_ids > 0 ? o->gpg_ids[i] : NULL;
+
+        rc = intoto_envelope_sign_pgp(env, id, o->gpg_home, err);
+        if (rc == INTOTO_OK) {
+            cmd_info("signed '%s' with OpenPGP key %s", o->file,
+                     intoto_envelope_sig_keyid(
+                         env, intoto_envelope_sig_count(env) - 1));
+        }
+    } while (rc == INTOTO_OK && ++i < o->n_gpg_ids);
+    return rc;
+}
+
 static int
 do_sign(const struct sign_opts *o, struct intoto_envelope *env)
 {
     const char *type = intoto_envelope_type(env);
     int is_link = type != NULL && strcmp(type, "link") == 0;
+    size_t n_signers = o->gpg ? (o->n_gpg_ids ? o->n_gpg_ids : 1)
+                              : o->n_keys;
     struct intoto_key *first = NULL;
     struct intoto_error err;
     char *path = NULL;
     int rc;
 
     intoto_error_init(&err);
-    if (is_link && (o->n_keys != 1 || o->append)) {
+    if (is_link && (n_signers != 1 || o->append)) {
         return cmd_usage_error("a link is signed with exactly one key and "
                                "without -a");
     }
@@ -427,12 +483,15 @@ do_sign(const struct sign_opts *o, struct intoto_envelope *env)
         intoto_envelope_set_kind(env, INTOTO_ENVELOPE_DSSE, &err);
     }
 
-    rc = sign_all(o, env, &first, &err);
+    rc = o->gpg ? sign_all_gpg(o, env, &err) : sign_all(o, env, &first, &err);
     if (rc != INTOTO_OK) {
         goto out;
     }
     if (o->output == NULL && is_link) {
-        path = link_filename(env, first);
+        /* The key that made the signature names the file; with gpg that
+         * may be a subkey. */
+        path = link_filename(env, o->gpg ? intoto_envelope_sig_keyid(env, 0)
+                                         : intoto_key_id(first));
         if (path == NULL || strchr(path, '/') != NULL) {
             rc = intoto_error_set(&err, INTOTO_EINVAL,
                                   "'%s': the link name is not a plain file "

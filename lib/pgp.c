@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OpenPGP (RFC 4880) public keys and v4 signatures, as the reference's
- * gpg metadata holds them.  Verification only: signing is gpg's job. */
+ * gpg metadata holds them.  Signing runs gpg and reads its packet. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -687,5 +688,390 @@ intoto_pgp_verify(const struct intoto_json *key,
 out:
     intoto_buf_release(&hdr);
     intoto_buf_release(&raw);
+    return rc;
+}
+
+/* ---- signing through gpg ---- */
+
+#define SUBPACKET_ISSUER 16
+#define SUBPACKET_ISSUER_FPR 33
+#define SIG_TYPE_BINARY 0x00
+#define HASH_SHA256 8
+#define GPG_SIGN_TIMEOUT 300.0
+
+/* The parts of gpg's signature packet the reference keeps. */
+struct sig_fields {
+    const unsigned char *hdr;   /* version .. hashed subpackets */
+    size_t hdr_len;
+    int algo;
+    char fpr[41];               /* issuer fingerprint, "" if absent */
+    char short_id[17];          /* issuer key id, "" if absent */
+    const unsigned char *mpis;  /* the signature MPIs */
+    size_t mpis_len;
+};
+
+static size_t
+be16(const unsigned char *p)
+{
+    return ((size_t)p[0] << 8) | p[1];
+}
+
+static void
+hex_into(char *out, const unsigned char *p, size_t n)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* Note the issuer subpackets (RFC 4880 5.2.3.1; 4880bis 5.2.3.28); a later
+ * one wins, so the hashed area is scanned after the unhashed one, as the
+ * reference does (common.py:parse_signature_packet). */
+static int
+scan_subpackets(struct sig_fields *f, const unsigned char *p, size_t n,
+                struct intoto_error *err)
+{
+    while (n > 0) {
+        size_t len, hl = 1;
+        const unsigned char *body;
+
+        if (p[0] < 192) {
+            len = p[0];
+        } else if (p[0] < 255 && n >= 2) {
+            len = ((size_t)(p[0] - 192) << 8) + p[1] + 192;
+            hl = 2;
+        } else if (p[0] == 255 && n >= 5) {
+            len = ((size_t)p[1] << 24) | ((size_t)p[2] << 16) |
+                  ((size_t)p[3] << 8) | p[4];
+            hl = 5;
+        } else {
+            len = 0;
+        }
+        if (len == 0 || n - hl < len) {
+            return intoto_error_set(err, INTOTO_EPARSE,
+                                    "gpg's signature: bad subpacket");
+        }
+        body = p + hl + 1;
+        if ((p[hl] & 0x7F) == SUBPACKET_ISSUER_FPR && len == 22 &&
+            body[0] == 4) {
+            hex_into(f->fpr, body + 1, 20);
+        } else if ((p[hl] & 0x7F) == SUBPACKET_ISSUER && len == 9) {
+            hex_into(f->short_id, body, 8);
+        }
+        p += hl + len;
+        n -= hl + len;
+    }
+    return INTOTO_OK;
+}
+
+/* Split a v4 signature packet (RFC 4880 5.2.3) as gpg writes it. */
+static int
+parse_sig_packet(struct sig_fields *f, const unsigned char *data, size_t len,
+                 struct intoto_error *err)
+{
+    const unsigned char *p = data;
+    const unsigned char *b;
+    struct packet pk;
+    size_t hl, ul;
+    int rc;
+
+    memset(f, 0, sizeof(*f));
+    rc = next_packet(&pk, &p, data + len, err);
+    if (rc != INTOTO_OK || pk.tag != TAG_SIGNATURE) {
+        return intoto_error_set(err, INTOTO_EPARSE,
+                                "gpg's output is not a signature packet");
+    }
+    b = pk.body;
+    if (pk.len < 8 || b[0] != 4 || b[1] != SIG_TYPE_BINARY ||
+        b[3] != HASH_SHA256) {
+        return intoto_error_set(err, INTOTO_EUNSUPPORTED,
+                                "gpg made a signature other than a v4 "
+                                "binary SHA-256 one");
+    }
+    f->algo = b[2];
+    hl = be16(b + 4);
+    if (pk.len - 8 < hl || pk.len - 8 - hl < (ul = be16(b + 6 + hl)) ||
+        pk.len - 8 - hl - ul < 2) {
+        return intoto_error_set(err, INTOTO_EPARSE,
+                                "gpg's signature packet is truncated");
+    }
+    f->hdr = b;
+    f->hdr_len = 6 + hl;
+    rc = scan_subpackets(f, b + 8 + hl, ul, err);
+    rc = rc ? rc : scan_subpackets(f, b + 6, hl, err);
+    if (rc != INTOTO_OK) {
+        return rc;
+    }
+    /* Skip the left 16 bits of the digest. */
+    f->mpis = b + 8 + hl + ul + 2;
+    f->mpis_len = pk.len - (8 + hl + ul + 2);
+    return INTOTO_OK;
+}
+
+/* The signature bytes the reference stores: the RSA MPI as is; for EdDSA
+ * R and S, each left-padded to 32 bytes (eddsa.py:get_signature_params). */
+static int
+sig_value(struct intoto_buf *out, const struct sig_fields *f,
+          struct intoto_error *err)
+{
+    const unsigned char *p = f->mpis, *end = f->mpis + f->mpis_len;
+    const unsigned char *r, *s;
+    size_t rn, sn;
+    static const unsigned char zeros[32];
+
+    if (f->algo == ALGO_RSA) {
+        if (read_mpi(&r, &rn, &p, end) != 0 || rn == 0) {
+            goto bad;
+        }
+        if (intoto_buf_add(out, r, rn) != 0) {
+            return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        }
+        return INTOTO_OK;
+    }
+    if (f->algo != ALGO_EDDSA) {
+        return intoto_error_set(err, INTOTO_EUNSUPPORTED,
+                                "gpg signed with public-key algorithm %d; "
+                                "only RSA and EdDSA are supported",
+                                f->algo);
+    }
+    if (read_mpi(&r, &rn, &p, end) != 0 || read_mpi(&s, &sn, &p, end) != 0 ||
+        rn > 32 || sn > 32) {
+        goto bad;
+    }
+    if (intoto_buf_add(out, zeros, 32 - rn) != 0 ||
+        intoto_buf_add(out, r, rn) != 0 ||
+        intoto_buf_add(out, zeros, 32 - sn) != 0 ||
+        intoto_buf_add(out, s, sn) != 0) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    return INTOTO_OK;
+bad:
+    return intoto_error_set(err, INTOTO_EPARSE,
+                            "gpg's signature has malformed MPIs");
+}
+
+/* Write data to a new private temporary file; its name goes to path. */
+static int
+write_temp(char *path, size_t size, const void *data, size_t len,
+           struct intoto_error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    const char *p = data;
+    int fd, rc = INTOTO_OK;
+
+    if (dir == NULL || dir[0] == '\0') {
+        dir = "/tmp";
+    }
+    snprintf(path, size, "%s/intoto-gpg-XXXXXX", dir);
+    fd = mkstemp(path);
+    if (fd < 0) {
+        rc = intoto_error_set(err, INTOTO_EIO,
+                              "cannot create a temporary file in '%s': %s",
+                              dir, strerror(errno));
+        path[0] = '\0';
+        return rc;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            rc = intoto_error_set(err, INTOTO_EIO, "cannot write '%s': %s",
+                                  path, strerror(errno));
+            break;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) != 0 && rc == INTOTO_OK) {
+        rc = intoto_error_set(err, INTOTO_EIO, "cannot write '%s': %s",
+                              path, strerror(errno));
+    }
+    return rc;
+}
+
+/* The last non-empty line of gpg's stderr, for the error message. */
+static const char *
+last_line(struct intoto_buf *b)
+{
+    size_t n = b->len;
+
+    if (intoto_buf_addch(b, '\0') != 0 || b->data == NULL) {
+        return "";
+    }
+    while (n > 0 && (b->data[n - 1] == '\n' || b->data[n - 1] == '\r')) {
+        b->data[--n] = '\0';
+    }
+    while (n > 0 && b->data[n - 1] != '\n') {
+        n--;
+    }
+    if (strncmp(b->data + n, "gpg: ", 5) == 0) {
+        n += 5;
+    }
+    return b->data + n;
+}
+
+/* Run gpg as the reference does (constants.py:gpg_sign_command), plus
+ * --batch and forced binary output so no gpg.conf can change the packet. */
+static int
+run_gpg_sign(struct intoto_run_result *res, const char *keyid,
+             const char *home, const char *path, struct intoto_error *err)
+{
+    struct intoto_run_opts opts = { GPG_SIGN_TIMEOUT, 1, 0, 1, NULL };
+    const char *argv[16];
+    size_t n = 0;
+    const char *line;
+    int rc;
+
+    argv[n++] = "gpg";
+    if (home != NULL) {
+        argv[n++] = "--homedir";
+        argv[n++] = home;
+    }
+    argv[n++] = "--batch";
+    argv[n++] = "--no-armor";
+    argv[n++] = "--no-textmode";
+    argv[n++] = "--detach-sign";
+    argv[n++] = "--digest-algo";
+    argv[n++] = "SHA256";
+    if (keyid != NULL) {
+        argv[n++] = "--local-user";
+        argv[n++] = keyid;
+    }
+    argv[n++] = "--output";
+    argv[n++] = "-";
+    argv[n++] = path;
+    argv[n] = NULL;
+    rc = intoto_run(res, argv, &opts, err);
+    if (rc != INTOTO_OK) {
+        return intoto_error_wrap(err, "cannot sign with gpg");
+    }
+    if (res->return_value == 0 && res->out.len > 0) {
+        return INTOTO_OK;
+    }
+    line = last_line(&res->err);
+    rc = strstr(res->err.data ? res->err.data : "", "No secret key") != NULL
+             ? INTOTO_ENOTFOUND
+             : INTOTO_EIO;
+    return intoto_error_set(err, rc, "gpg could not sign with %s%s%s%s%s",
+                            keyid ? "key '" : "the default key",
+                            keyid ? keyid : "", keyid ? "'" : "",
+                            line[0] ? ": " : "", line);
+}
+
+/* gpg before 2.1 names only the 16-hex issuer: find its fingerprint in
+ * the exported key, as the reference does (functions.py:create_signature).
+ */
+static int
+resolve_fpr(struct sig_fields *f, const char *home, struct intoto_error *err)
+{
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *key = NULL;
+    const char *fpr;
+    int rc;
+
+    if (f->short_id[0] == '\0') {
+        rc = intoto_error_set(err, INTOTO_EPARSE,
+                              "gpg's signature names no issuer");
+        goto out;
+    }
+    if (doc == NULL) {
+        rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = intoto_pgp_export_key(&key, doc, f->short_id, home, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    fpr = intoto_json_str(intoto_json_get(intoto_pgp_find_key(key,
+                                                              f->short_id),
+                                          "keyid"));
+    if (fpr == NULL || strlen(fpr) != 40) {
+        rc = intoto_error_set(err, INTOTO_ENOTFOUND,
+                              "no key with id %s signed", f->short_id);
+        goto out;
+    }
+    memcpy(f->fpr, fpr, 41);
+out:
+    intoto_json_doc_free(doc);
+    return rc;
+}
+
+/* {keyid, other_headers, signature} as the reference writes it. */
+static int
+sig_object(struct intoto_json **out, struct intoto_json_doc *doc,
+           const struct sig_fields *f, const struct intoto_buf *value)
+{
+    struct intoto_json *obj = intoto_json_new_object(doc);
+    int rc;
+
+    if (obj == NULL) {
+        return INTOTO_ENOMEM;
+    }
+    rc = intoto_json_set(doc, obj, "keyid", intoto_json_new_str(doc, f->fpr));
+    rc = rc ? rc : set_hex(doc, obj, "other_headers", f->hdr, f->hdr_len);
+    rc = rc ? rc : set_hex(doc, obj, "signature",
+                           (const unsigned char *)value->data, value->len);
+    if (rc == INTOTO_OK) {
+        *out = obj;
+    }
+    return rc;
+}
+
+int
+intoto_pgp_sign(struct intoto_json **sig_out, struct intoto_json_doc *doc,
+                const char *keyid, const char *home, const void *data,
+                size_t len, struct intoto_error *err)
+{
+    struct intoto_run_result res;
+    struct intoto_buf value;
+    struct sig_fields f;
+    char path[4096] = "";
+    int rc;
+
+    *sig_out = NULL;
+    intoto_run_result_init(&res);
+    intoto_buf_init(&value);
+    rc = write_temp(path, sizeof(path), data, len, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    rc = run_gpg_sign(&res, keyid, home, path, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+
+    rc = parse_sig_packet(&f, (const unsigned char *)res.out.data,
+                          res.out.len, err);
+    if (rc == INTOTO_OK && f.fpr[0] == '\0') {
+        rc = resolve_fpr(&f, home, err);
+    }
+    if (rc == INTOTO_OK && f.short_id[0] != '\0' &&
+        strcmp(f.fpr + 24, f.short_id) != 0) {
+        rc = intoto_error_set(err, INTOTO_EPARSE,
+                              "gpg's signature names two different "
+                              "issuers");
+    }
+    rc = rc ? rc : sig_value(&value, &f, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    rc = sig_object(sig_out, doc, &f, &value);
+    if (rc != INTOTO_OK) {
+        intoto_error_set(err, rc, "out of memory");
+    }
+out:
+    if (path[0] != '\0') {
+        unlink(path);
+    }
+    intoto_buf_release(&value);
+    intoto_run_result_release(&res);
     return rc;
 }

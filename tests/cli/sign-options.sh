@@ -25,8 +25,10 @@ expect_exit 2 "$INTOTO" sign -f root.layout -k
 expect_exit 2 "$INTOTO" sign -f root.layout -k a b -t rsa
 expect_exit 2 "$INTOTO" sign -f root.layout -k a -t dsa
 expect_exit 2 "$INTOTO" sign -f root.layout -k a --bogus
-expect_exit 2 "$INTOTO" sign -f root.layout -g
-expect_stderr "OpenPGP is not supported"
+expect_exit 2 "$INTOTO" sign -f root.layout -k a -g
+expect_stderr "either -k KEY... or -g"
+expect_exit 2 "$INTOTO" sign -f root.layout --verify -g
+expect_stderr "at least one key id"
 expect_exit 2 "$INTOTO" sign -f root.layout -k a --verify -o x
 expect_exit 2 "$INTOTO" sign -f build.link -k "$KEYS/rsa-pkcs8.pem" \
     "$KEYS/ed25519-pkcs8.pem"

@@ -8,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include <intoto/envelope.h>
 #include <intoto/json.h>
+#include <intoto/key.h>
 #include <intoto/pgp.h>
 
 #define CASE "../shared/interop/cases/gpg-demo/"
@@ -177,6 +180,266 @@ test_pgp_malformed_packets(void **state)
     intoto_json_doc_free(doc);
 }
 
+/* ---- signing through gpg, with a throw-away keyring ---- */
+
+struct keyring {
+    char home[64];
+    char rsa[41];       /* primary RSA key (signs through its subkey) */
+    char rsa_sub[41];   /* its RSA signing subkey */
+    char ed[41];        /* a primary Ed25519 key */
+};
+
+static int
+gpg_quiet(const char *home, const char *args)
+{
+    char cmd[1024];
+
+    snprintf(cmd, sizeof(cmd),
+             "gpg --batch --homedir %s --passphrase '' --pinentry-mode "
+             "loopback %s >/dev/null 2>&1", home, args);
+    return system(cmd);
+}
+
+/* The fingerprints in listing order: primary, its subkeys, next primary. */
+static size_t
+list_fprs(const char *home, char fprs[][41], size_t max)
+{
+    char cmd[256], line[512];
+    size_t n = 0;
+    FILE *fp;
+
+    snprintf(cmd, sizeof(cmd),
+             "gpg --batch --homedir %s --with-colons --list-secret-keys "
+             "2>/dev/null", home);
+    fp = popen(cmd, "r");
+    if (fp == NULL) {
+        return 0;
+    }
+    while (n < max && fgets(line, sizeof(line), fp) != NULL) {
+        if (strncmp(line, "fpr:::::::::", 12) == 0 &&
+            strlen(line) >= 12 + 40) {
+            memcpy(fprs[n], line + 12, 40);
+            fprs[n++][40] = '\0';
+        }
+    }
+    pclose(fp);
+    return n;
+}
+
+static int
+keyring_setup(void **state)
+{
+    struct keyring *k = calloc(1, sizeof(*k));
+    char fprs[3][41], args[256];
+
+    if (k == NULL || system("gpg --version >/dev/null 2>&1") != 0) {
+        free(k);
+        *state = NULL;
+        return 0;
+    }
+    snprintf(k->home, sizeof(k->home), "/tmp/intoto-pgpsign-XXXXXX");
+    if (mkdtemp(k->home) == NULL ||
+        gpg_quiet(k->home, "--quick-gen-key 'Test <t@example.org>' rsa3072 "
+                           "sign never") != 0 ||
+        list_fprs(k->home, fprs, 3) != 1) {
+        goto fail;
+    }
+    memcpy(k->rsa, fprs[0], 41);
+    snprintf(args, sizeof(args), "--quick-add-key %s rsa3072 sign", k->rsa);
+    if (gpg_quiet(k->home, args) != 0 ||
+        gpg_quiet(k->home, "--quick-gen-key 'Ed <e@example.org>' ed25519 "
+                           "sign never") != 0 ||
+        list_fprs(k->home, fprs, 3) != 3) {
+        goto fail;
+    }
+    memcpy(k->rsa_sub, fprs[1], 41);
+    memcpy(k->ed, fprs[2], 41);
+    *state = k;
+    return 0;
+fail:
+    *state = k;
+    return -1;
+}
+
+static int
+keyring_teardown(void **state)
+{
+    struct keyring *k = *state;
+    char cmd[256];
+
+    if (k != NULL && k->home[0] != '\0') {
+        snprintf(cmd, sizeof(cmd),
+                 "gpgconf --homedir %s --kill all >/dev/null 2>&1; "
+                 "rm -rf %s", k->home, k->home);
+        if (system(cmd) != 0) {
+            free(k);
+            return -1;
+        }
+    }
+    free(k);
+    return 0;
+}
+
+static int
+lowercase_equal(const char *a, const char *b)
+{
+    return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+/* gpg picks the signing subkey; the signature names it, the exported key
+ * finds it, and it verifies over exactly the signed bytes. */
+static void
+test_pgp_sign_rsa_subkey(void **state)
+{
+    static const char data[] = "{\"_type\":\"link\"}";
+    struct keyring *k = *state;
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *sig = NULL, *key = NULL;
+    const struct intoto_json *signer;
+    struct intoto_error err;
+    const char *hdr;
+    int rc;
+
+    if (k == NULL) {
+        intoto_json_doc_free(doc);
+        skip();
+    }
+    rc = intoto_pgp_sign(&sig, doc, k->rsa, k->home, data, strlen(data),
+                         &err);
+    if (rc != INTOTO_OK) {
+        fail_msg("%s", err.msg);
+    }
+    assert_true(intoto_pgp_is_signature(sig));
+    assert_true(lowercase_equal(intoto_json_str(intoto_json_get(sig,
+                                                                "keyid")),
+                                k->rsa_sub));
+    /* v4, binary document, RSA, SHA-256. */
+    hdr = intoto_json_str(intoto_json_get(sig, "other_headers"));
+    assert_non_null(hdr);
+    assert_memory_equal(hdr, "04000108", 8);
+    assert_int_equal(strlen(intoto_json_str(intoto_json_get(sig,
+                                                            "signature"))),
+                     2 * 384);
+
+    assert_int_equal(intoto_pgp_export_key(&key, doc, k->rsa, k->home, &err),
+                     INTOTO_OK);
+    signer = intoto_pgp_find_key(key, intoto_json_str(intoto_json_get(sig,
+                                                                  "keyid")));
+    assert_non_null(signer);
+    assert_ptr_not_equal(signer, key);
+    assert_int_equal(intoto_pgp_verify(signer, sig, data, strlen(data),
+                                       &err), INTOTO_OK);
+    assert_int_equal(intoto_pgp_verify(signer, sig, data, strlen(data) - 1,
+                                       &err), INTOTO_EVERIFY);
+    assert_int_equal(intoto_pgp_verify(key, sig, data, strlen(data), &err),
+                     INTOTO_EVERIFY);
+    intoto_json_doc_free(doc);
+}
+
+static void
+test_pgp_sign_ed25519_and_errors(void **state)
+{
+    static const char data[] = "payload";
+    struct keyring *k = *state;
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *sig = NULL, *key = NULL;
+    struct intoto_error err;
+    char primary[42];
+    int rc;
+
+    if (k == NULL) {
+        intoto_json_doc_free(doc);
+        skip();
+    }
+    rc = intoto_pgp_sign(&sig, doc, k->ed, k->home, data, strlen(data), &err);
+    if (rc != INTOTO_OK) {
+        fail_msg("%s", err.msg);
+    }
+    assert_true(lowercase_equal(intoto_json_str(intoto_json_get(sig,
+                                                                "keyid")),
+                                k->ed));
+    assert_int_equal(strlen(intoto_json_str(intoto_json_get(sig,
+                                                            "signature"))),
+                     128);
+    assert_int_equal(intoto_pgp_export_key(&key, doc, k->ed, k->home, &err),
+                     INTOTO_OK);
+    assert_int_equal(intoto_pgp_verify(key, sig, data, strlen(data), &err),
+                     INTOTO_OK);
+
+    /* "FPR!" makes gpg use the primary key instead of its subkey. */
+    snprintf(primary, sizeof(primary), "%s!", k->rsa);
+    assert_int_equal(intoto_pgp_sign(&sig, doc, primary, k->home, data,
+                                     strlen(data), &err), INTOTO_OK);
+    assert_true(lowercase_equal(intoto_json_str(intoto_json_get(sig,
+                                                                "keyid")),
+                                k->rsa));
+
+    sig = NULL;
+    rc = intoto_pgp_sign(&sig, doc, "0123456789ABCDEF", k->home, data,
+                         strlen(data), &err);
+    assert_int_equal(rc, INTOTO_ENOTFOUND);
+    assert_null(sig);
+    assert_non_null(strstr(err.msg, "0123456789ABCDEF"));
+    intoto_json_doc_free(doc);
+}
+
+/* A Metablock signed through the envelope: one signature per signing key,
+ * written and read back, verified with the key from the keyring; DSSE is
+ * refused. */
+static void
+test_pgp_sign_envelope(void **state)
+{
+    static const char link[] =
+        "{\"signatures\": [], \"signed\": {\"_type\": \"link\", "
+        "\"name\": \"build\", \"command\": [], \"materials\": {}, "
+        "\"products\": {}, \"byproducts\": {}, \"environment\": {}}}";
+    struct keyring *k = *state;
+    struct intoto_envelope *env = NULL, *back = NULL;
+    struct intoto_key *key = NULL;
+    struct intoto_buf out;
+    struct intoto_error err;
+    int rc;
+
+    if (k == NULL) {
+        skip();
+    }
+    intoto_buf_init(&out);
+    assert_int_equal(intoto_envelope_parse(&env, link, strlen(link), "l",
+                                           &err), INTOTO_OK);
+    rc = intoto_envelope_sign_pgp(env, k->rsa, k->home, &err);
+    if (rc != INTOTO_OK) {
+        fail_msg("%s", err.msg);
+    }
+    assert_int_equal(intoto_envelope_sign_pgp(env, k->rsa, k->home, &err),
+                     INTOTO_OK);
+    assert_int_equal(intoto_envelope_sign_pgp(env, k->ed, k->home, &err),
+                     INTOTO_OK);
+    assert_int_equal(intoto_envelope_sig_count(env), 2);
+    assert_true(lowercase_equal(intoto_envelope_sig_keyid(env, 0),
+                                k->rsa_sub));
+    assert_true(lowercase_equal(intoto_envelope_sig_keyid(env, 1), k->ed));
+
+    assert_int_equal(intoto_envelope_serialize(&out, env, &err), INTOTO_OK);
+    assert_int_equal(intoto_envelope_parse(&back, out.data, out.len, "back",
+                                           &err), INTOTO_OK);
+    assert_int_equal(intoto_key_from_gpg(&key, k->rsa, k->home, &err),
+                     INTOTO_OK);
+    assert_int_equal(intoto_envelope_verify(back, key, &err), INTOTO_OK);
+    assert_int_equal(intoto_envelope_verify(env, key, &err), INTOTO_OK);
+
+    intoto_envelope_clear_signatures(env);
+    assert_int_equal(intoto_envelope_sig_count(env), 0);
+    assert_int_equal(intoto_envelope_set_kind(env, INTOTO_ENVELOPE_DSSE,
+                                              &err), INTOTO_OK);
+    assert_int_equal(intoto_envelope_sign_pgp(env, k->rsa, k->home, &err),
+                     INTOTO_EUNSUPPORTED);
+    assert_int_equal(intoto_envelope_sig_count(env), 0);
+    intoto_key_free(key);
+    intoto_envelope_free(back);
+    intoto_envelope_free(env);
+    intoto_buf_release(&out);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -185,6 +448,12 @@ main(int argc, char **argv)
         cmocka_unit_test(test_pgp_tampered_payload_fails),
         cmocka_unit_test(test_pgp_export_from_keyring),
         cmocka_unit_test(test_pgp_malformed_packets),
+        cmocka_unit_test_setup_teardown(test_pgp_sign_rsa_subkey,
+                                        keyring_setup, keyring_teardown),
+        cmocka_unit_test_setup_teardown(test_pgp_sign_ed25519_and_errors,
+                                        keyring_setup, keyring_teardown),
+        cmocka_unit_test_setup_teardown(test_pgp_sign_envelope,
+                                        keyring_setup, keyring_teardown),
     };
 
     if (argc > 1) {

@@ -72,6 +72,21 @@ int intoto_envelope_sign(struct intoto_envelope *env,
                          const struct intoto_key *key, int append,
                          struct intoto_error *err);
 
+/* Drop all signatures. */
+void intoto_envelope_clear_signatures(struct intoto_envelope *env);
+
+/*
+ * Sign a Metablock with gpg (intoto_pgp_sign(): `keyid` NULL is gpg's
+ * default key, `home` NULL gpg's default home), replacing an earlier
+ * signature by the key that signed.  The new signature comes last:
+ * intoto_envelope_sig_keyid(env, intoto_envelope_sig_count(env) - 1) is
+ * the fingerprint of the signing key (a subkey when gpg picked one), which
+ * names a link file.  INTOTO_EUNSUPPORTED for a DSSE envelope; other
+ * errors as intoto_pgp_sign(); the envelope is unchanged on failure.
+ */
+int intoto_envelope_sign_pgp(struct intoto_envelope *env, const char *keyid,
+                             const char *home, struct intoto_error *err);
+
 /* Convert to another kind, dropping the signatures. */
 int intoto_envelope_set_kind(struct intoto_envelope *env,
                              enum intoto_envelope_kind kind,

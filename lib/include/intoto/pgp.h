@@ -64,4 +64,23 @@ int intoto_pgp_verify(const struct intoto_json *key,
                       const struct intoto_json *sig, const void *data,
                       size_t len, struct intoto_error *err);
 
+/*
+ * Sign data with gpg as the reference does: `gpg --detach-sign
+ * --digest-algo SHA256 [--local-user KEYID] [--homedir HOME]` over the
+ * data (passed through a temporary file), then parse the signature packet
+ * into {keyid, other_headers, signature} built in doc.  keyid is the
+ * 40-hex fingerprint of the key that signed (a subkey when gpg picked
+ * one); signature is the RSA MPI, or r || s (each padded to 32 bytes) for
+ * Ed25519.  keyid NULL: gpg's default key; home NULL: gpg's default home.
+ * *sig_out is set only on success; it is owned by doc.
+ * INTOTO_ENOTFOUND when gpg has no such secret key, INTOTO_EIO when gpg
+ * cannot be run or fails (the message carries gpg's last error line),
+ * INTOTO_EUNSUPPORTED for a signature other than a binary v4 SHA-256
+ * RSA or EdDSA one, INTOTO_EPARSE when gpg's output is malformed.
+ */
+int intoto_pgp_sign(struct intoto_json **sig_out,
+                    struct intoto_json_doc *doc, const char *keyid,
+                    const char *home, const void *data, size_t len,
+                    struct intoto_error *err);
+
 #endif
