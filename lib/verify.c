@@ -371,6 +371,60 @@ release_vlink(struct vlink *l)
     memset(l, 0, sizeof(*l));
 }
 
+static const char *const key_fields[] = {
+    "keyid", "keyid_hash_algorithms", "keytype", "keyval", "scheme", NULL
+};
+static const char *const keyval_fields[] = { "private", "public", NULL };
+
+static int
+only_fields(const struct intoto_json *obj, const char *const *allowed,
+            const char *keyid, struct intoto_error *err)
+{
+    size_t i, k, len;
+    const char *key;
+
+    for (i = 0; i < intoto_json_len(obj); i++) {
+        key = intoto_json_key_at(obj, i, &len);
+        for (k = 0; allowed[k] != NULL; k++) {
+            if (strlen(allowed[k]) == len &&
+                memcmp(allowed[k], key, len) == 0) {
+                break;
+            }
+        }
+        if (allowed[k] == NULL) {
+            return intoto_error_set(err, INTOTO_EUNSUPPORTED, "layout key "
+                                    "'%s' has unknown field '%.*s'", keyid,
+                                    (int)len, key);
+        }
+    }
+    return INTOTO_OK;
+}
+
+/* A layout key object: known fields only, and its "keyid" must be the id
+ * it is listed under (both references require it). */
+static int
+check_key_object(const struct intoto_json *obj, const char *keyid,
+                 struct intoto_error *err)
+{
+    const char *own = intoto_json_str(intoto_json_get(obj, "keyid"));
+    int rc;
+
+    if (!intoto_json_is(obj, INTOTO_JSON_OBJECT)) {
+        return intoto_error_set(err, INTOTO_EPARSE, "layout key '%s' is "
+                                "not an object", keyid);
+    }
+    rc = only_fields(obj, key_fields, keyid, err);
+    if (rc == INTOTO_OK) {
+        rc = only_fields(intoto_json_get(obj, "keyval"), keyval_fields,
+                         keyid, err);
+    }
+    if (rc == INTOTO_OK && (own == NULL || strcmp(own, keyid) != 0)) {
+        rc = intoto_error_set(err, INTOTO_EPARSE, "layout key '%s' names "
+                              "itself '%s'", keyid, own ? own : "");
+    }
+    return rc;
+}
+
 /* The key the layout lists under keyid, parsed once.  NULL (and no error)
  * when the layout has no such key. */
 static int
@@ -393,6 +447,10 @@ layout_key(struct intoto_key **out, struct vlayout *v, const char *keyid,
         return INTOTO_OK;
     }
     if (v->keys[i] == NULL) {
+        rc = check_key_object(intoto_json_value_at(keys, i), keyid, err);
+        if (rc != INTOTO_OK) {
+            return rc;
+        }
         rc = intoto_key_from_json(&v->keys[i], intoto_json_value_at(keys, i),
                                   keyid, err);
         if (rc != INTOTO_OK) {

@@ -40,6 +40,22 @@ fx_layout root.layout "$FX_EXPIRES" \
 fx_sign root.layout ../owner || die "sign failed"
 expect_exit 1 fx_verify
 expect_stderr "step 's' has unknown field 'extra'"
+
+# So does an unknown field in a key object, and a key object whose own
+# "keyid" differs from the id it is listed under.
+mkdir -p src && echo x > src/x
+(cd .. && fx_run s alice -p verify/src -- true) || die "run failed"
+mv ../s.*.link . || die "no link"
+fx_layout root.layout "$FX_EXPIRES" "$(fx_step s "\"$A\"" 1 '' '')" '' \
+    "$(fx_keyentry ../alice | sed 's/"keytype"/"bogus": 1, "keytype"/')"
+fx_sign root.layout ../owner || die "sign failed"
+expect_exit 1 fx_verify
+expect_stderr "layout key '$A' has unknown field 'bogus'"
+fx_layout root.layout "$FX_EXPIRES" "$(fx_step s "\"$A\"" 1 '' '')" '' \
+    "$(fx_keyentry ../alice | sed "s/\"keyid\": \"$A\"/\"keyid\": \"00\"/")"
+fx_sign root.layout ../owner || die "sign failed"
+expect_exit 1 fx_verify
+expect_stderr "layout key '$A' names itself '00'"
 ls .. | grep -v -e '^verify$' -e '^owner' -e '^alice' -e '\.txt$' &&
     die "files appeared outside the verification directory"
 exit 0
