@@ -284,6 +284,8 @@ struct apply {
     size_t n_seen;
     struct intoto_buf fail;     /* why the rule failed, when it did */
     struct match_dest *dest;    /* MATCH: what to compare with */
+    const struct intoto_log *log;
+    int debug;                  /* log every consumed artifact (-vv) */
 };
 
 #define SEEN_MAX 5
@@ -309,6 +311,12 @@ consume(struct apply *a, size_t i)
                         (int)len, name);
     }
     a->n_seen++;
+    if (a->debug) {
+        name = intoto_json_key_at(a->q.arts, i, &len);
+        intoto_log(a->log, INTOTO_LOG_DEBUG, "'%s' %s: %s consumed '%.*s'",
+                   a->self->name, a->products ? "products" : "materials",
+                   a->rules[a->rule_i]->text, (int)len, name);
+    }
 }
 
 static int
@@ -865,6 +873,8 @@ intoto_rules_verify(const struct intoto_rule *const *rules, size_t n,
     a.links = links;
     a.n_links = n_links;
     a.products = products;
+    a.log = log;
+    a.debug = intoto_log_enabled(log, INTOTO_LOG_DEBUG);
     a.self = find_link(links, n_links, item);
     if (a.self == NULL) {
         return intoto_error_set(err, INTOTO_ENOTFOUND, "no link for '%s'",
