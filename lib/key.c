@@ -791,6 +791,7 @@ key_from_pgp(struct intoto_key **out, const struct intoto_json *dict,
     const char *method = intoto_json_str(intoto_json_get(dict, "method"));
     struct intoto_key *key = NULL;
     struct intoto_json *copy;
+    struct intoto_buf pub;
     int rc = INTOTO_OK;
 
     *out = NULL;
@@ -809,7 +810,15 @@ key_from_pgp(struct intoto_key **out, const struct intoto_json *dict,
     copy = key->pgp ? intoto_json_copy(key->pgp, dict) : NULL;
     key->keytype = strdup(type ? type : "pgp");
     key->scheme = strdup(method);
-    key->pub = strdup("");
+    /* keyval.public as canonical JSON: two keys are the same key exactly
+     * when these strings are equal. */
+    intoto_buf_init(&pub);
+    if (intoto_json_canonical(&pub, intoto_json_get(intoto_json_get(dict,
+                                                    "keyval"), "public")) ==
+        INTOTO_OK) {
+        key->pub = intoto_buf_detach(&pub, NULL);
+    }
+    intoto_buf_release(&pub);
     key->id = strdup(keyid ? keyid : own);
     if (copy == NULL || key->keytype == NULL || key->scheme == NULL ||
         key->pub == NULL || key->id == NULL) {
