@@ -796,9 +796,12 @@ key_from_pgp(struct intoto_key **out, const struct intoto_json *dict,
 
     *out = NULL;
     if (own == NULL || strlen(own) >= sizeof(key->id_new) ||
-        method == NULL) {
+        method == NULL ||
+        !intoto_json_is(intoto_json_get(intoto_json_get(dict, "keyval"),
+                                        "public"), INTOTO_JSON_OBJECT)) {
         return intoto_error_set(err, INTOTO_EPARSE,
-                                "OpenPGP key %s lacks keyid or method",
+                                "OpenPGP key %s lacks keyid, method or "
+                                "keyval.public",
                                 keyid ? keyid : "(unnamed)");
     }
     key = calloc(1, sizeof(*key));
