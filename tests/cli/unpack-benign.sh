@@ -55,6 +55,18 @@ bsdtar --format argnu -cf "$arch/gnu.a" -C "$flat" README random ro empty
 if command -v ar >/dev/null 2>&1; then
     (cd "$flat" && ar rcS "$arch/binutils.a" README random ro empty)
 fi
+# Sparse files, as GNU tar writes them in its formats.
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+    sp=$TMPDIR/sparse
+    mkdir -p "$sp"
+    truncate -s 10M "$sp/holes"
+    printf 'middle' | dd of="$sp/holes" bs=1 seek=5000000 conv=notrunc \
+        2>/dev/null
+    printf 'end' >> "$sp/holes"
+    for f in pax gnu oldgnu; do
+        tar --sparse --format=$f -cf "$arch/sparse-$f.tar" -C "$sp" .
+    done
+fi
 if command -v dpkg-deb >/dev/null 2>&1; then
     pkg=$TMPDIR/pkg
     mkdir -p "$pkg/DEBIAN" "$pkg/usr/share/doc/demo" "$pkg/usr/bin"

@@ -96,6 +96,15 @@ expect_stderr "more than 16777216 bytes to write"
 expect_exit 1 "$INTOTO" unpack --max-ratio 10:1 "$corpus/zeros-1g.zip" \
     -C "$TMPDIR/ratio"
 expect_stderr "compression ratio above 10:1"
+# A sparse file counts at its full size: 9 GiB of holes pass the default.
+if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+    mkdir sparse
+    truncate -s 9G sparse/holes
+    tar --sparse --format=pax -cf sparse.tar sparse
+    expect_exit 1 "$INTOTO" unpack sparse.tar -C "$TMPDIR/sparse-out"
+    expect_stderr "entry 'sparse/holes': more than 8589934592 bytes to write"
+    [ ! -e "$TMPDIR/sparse-out/sparse/holes" ] || die "sparse bomb left"
+fi
 expect_exit 2 "$INTOTO" unpack --max-bytes lots "$TMPDIR/modes.tar"
 expect_stderr "bad number 'lots'"
 expect_exit 2 "$INTOTO" unpack --no-such-option "$TMPDIR/modes.tar"
