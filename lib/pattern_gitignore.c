@@ -447,23 +447,40 @@ class_match(const struct tok *t, uint32_t cp)
     return t->negate ? !in : in;
 }
 
-static int match_at(const struct tok *t, const char *s, size_t len,
-                    size_t si);
+/*
+ * Matching state.  Backtracking over several `*` can take exponential
+ * time on a long name; after STEP_LIMIT steps the match restarts with a
+ * memo of the (token, position) pairs known to fail, which bounds the
+ * work by tokens x name length.
+ */
+#define STEP_LIMIT 20000
+
+struct mctx {
+    const struct tok *base;
+    const char *s;
+    size_t len;
+    unsigned char *memo;   /* bit per (token, position) that failed */
+    size_t steps;
+    int aborted;
+};
+
+static int match_at(struct mctx *m, const struct tok *t, size_t si);
 
 /* Try the rest after `.{min,}` then optionally a required '/' (dirs). */
 static int
-match_dots(const struct tok *t, const char *s, size_t len, size_t si,
-           size_t min, int want_slash)
+match_dots(struct mctx *m, const struct tok *t, size_t si, size_t min,
+           int want_slash)
 {
-    size_t k;
+    const char *s = m->s;
+    size_t k, len = m->len;
 
-    for (k = si; k <= len; k++) {
+    for (k = si; k <= len && !m->aborted; k++) {
         if (k - si >= min) {
-            if (!want_slash && match_at(t, s, len, k)) {
+            if (!want_slash && match_at(m, t, k)) {
                 return 1;
             }
             if (want_slash && k < len && s[k] == '/' &&
-                match_at(t, s, len, k + 1)) {
+                match_at(m, t, k + 1)) {
                 return 1;
             }
         }
@@ -475,16 +492,15 @@ match_dots(const struct tok *t, const char *s, size_t len, size_t si,
 }
 
 static int
-match_noslash(const struct tok *t, const char *s, size_t len, size_t si,
-              size_t min)
+match_noslash(struct mctx *m, const struct tok *t, size_t si, size_t min)
 {
     size_t k;
 
-    for (k = si; k <= len; k++) {
-        if (k - si >= min && match_at(t, s, len, k)) {
+    for (k = si; k <= m->len && !m->aborted; k++) {
+        if (k - si >= min && match_at(m, t, k)) {
             return 1;
         }
-        if (k == len || s[k] == '/') {
+        if (k == m->len || m->s[k] == '/') {
             break;
         }
     }
@@ -492,17 +508,17 @@ match_noslash(const struct tok *t, const char *s, size_t len, size_t si,
 }
 
 static int
-match_at(const struct tok *t, const char *s, size_t len, size_t si)
+match_tok(struct mctx *m, const struct tok *t, size_t si)
 {
-    const unsigned char *u = (const unsigned char *)s;
+    const unsigned char *u = (const unsigned char *)m->s;
+    size_t k, len = m->len;
     uint32_t cp;
-    size_t k;
 
     switch (t->kind) {
     case T_LIT:
-        return si < len && u[si] == t->ch && match_at(t + 1, s, len, si + 1);
+        return si < len && u[si] == t->ch && match_at(m, t + 1, si + 1);
     case T_SLASH:
-        return si < len && s[si] == '/' && match_at(t + 1, s, len, si + 1);
+        return si < len && u[si] == '/' && match_at(m, t + 1, si + 1);
     case T_QMARK:
     case T_CLASS:
         if (si >= len) {
@@ -512,37 +528,81 @@ match_at(const struct tok *t, const char *s, size_t len, size_t si)
         if (t->kind == T_QMARK ? cp == '/' : !class_match(t, cp)) {
             return 0;
         }
-        return match_at(t + 1, s, len, si + k);
+        return match_at(m, t + 1, si + k);
     case T_STAR:
-        return match_noslash(t + 1, s, len, si, 0);
+        return match_noslash(m, t + 1, si, 0);
     case T_PLUS:
-        return match_noslash(t + 1, s, len, si, 1);
+        return match_noslash(m, t + 1, si, 1);
     case T_DOTSTAR:
-        return match_dots(t + 1, s, len, si, 0, 0);
+        return match_dots(m, t + 1, si, 0, 0);
     case T_DOTPLUS:
-        return match_dots(t + 1, s, len, si, 1, 0);
+        return match_dots(m, t + 1, si, 1, 0);
     case T_OPT_DIRS:
-        return match_at(t + 1, s, len, si) ||
-               match_dots(t + 1, s, len, si, 1, 1);
+        return match_at(m, t + 1, si) || match_dots(m, t + 1, si, 1, 1);
     case T_OPT_MID:
     case T_OPT_TAIL:
-        if (match_at(t + 1, s, len, si)) {
+        if (match_at(m, t + 1, si)) {
             return 1;
         }
-        return si < len && s[si] == '/' &&
-               match_dots(t + 1, s, len, si + 1,
-                          t->kind == T_OPT_MID ? 1 : 0, 0);
+        return si < len && u[si] == '/' &&
+               match_dots(m, t + 1, si + 1, t->kind == T_OPT_MID ? 1 : 0,
+                          0);
     case T_END:
-        return si == len || (si + 1 == len && s[si] == '\n');
+        return si == len || (si + 1 == len && u[si] == '\n');
     }
     return 0;
+}
+
+static int
+match_at(struct mctx *m, const struct tok *t, size_t si)
+{
+    size_t bit;
+    int r;
+
+    if (m->aborted) {
+        return 0;
+    }
+    if (m->memo == NULL && ++m->steps > STEP_LIMIT) {
+        m->aborted = 1;
+        return 0;
+    }
+    bit = (size_t)(t - m->base) * (m->len + 1) + si;
+    if (m->memo != NULL && (m->memo[bit / 8] & (1u << (bit % 8)))) {
+        return 0;
+    }
+    r = match_tok(m, t, si);
+    if (!r && m->memo != NULL) {
+        m->memo[bit / 8] |= (unsigned char)(1u << (bit % 8));
+    }
+    return r;
+}
+
+/* 1 match, 0 none, -1 out of memory. */
+static int
+pat_match(const struct pat *p, const char *s, size_t len)
+{
+    struct mctx m = { p->t, s, len, NULL, 0, 0 };
+    int r;
+
+    r = match_at(&m, p->t, 0);
+    if (!m.aborted) {
+        return r;
+    }
+    m.memo = calloc((p->n * (len + 1) + 7) / 8, 1);
+    if (m.memo == NULL) {
+        return -1;
+    }
+    m.aborted = 0;
+    r = match_at(&m, p->t, 0);
+    free(m.memo);
+    return r;
 }
 
 int
 intoto__excludes_match(const struct intoto__excludes *ex, const char *path,
                        size_t len)
 {
-    int excluded = 0;
+    int excluded = 0, r;
     size_t i;
 
     if (ex == NULL) {
@@ -554,7 +614,13 @@ intoto__excludes_match(const struct intoto__excludes *ex, const char *path,
         path += 2, len -= 2;
     }
     for (i = 0; i < ex->n; i++) {
-        if (match_at(ex->p[i].t, path, len, 0)) {
+        r = pat_match(&ex->p[i], path, len);
+        if (r < 0) {
+            /* Out of memory: better to leave a file out of a link than
+             * to record what the user excluded. */
+            return 1;
+        }
+        if (r == 1) {
             excluded = ex->p[i].include;
         }
     }

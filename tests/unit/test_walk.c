@@ -166,6 +166,30 @@ test_walk_gitignore_invalid(void **state)
     }
 }
 
+/* Many stars against a long name: answered quickly (memoised), and
+ * right. */
+static void
+test_walk_gitignore_pathological(void **state)
+{
+    const char *pats[] = { "*a*a*a*a*a*a*a*a*b", "**/*a*a*a*a*a*a*a*c/**" };
+    struct intoto__excludes *ex = NULL;
+    char name[300];
+
+    (void)state;
+    memset(name, 'a', sizeof(name) - 1);
+    name[sizeof(name) - 1] = '\0';
+    assert_int_equal(intoto__excludes_compile(&ex, pats, 2, NULL),
+                     INTOTO_OK);
+    assert_int_equal(intoto__excludes_match(ex, name, strlen(name)), 0);
+    name[sizeof(name) - 2] = 'b';
+    assert_int_equal(intoto__excludes_match(ex, name, strlen(name)), 1);
+    name[sizeof(name) - 2] = 'a';
+    name[100] = 'c';
+    name[101] = '/';
+    assert_int_equal(intoto__excludes_match(ex, name, strlen(name)), 1);
+    intoto__excludes_free(ex);
+}
+
 /* Expected values from Python's posixpath.normpath. */
 static const struct {
     const char *in;
@@ -506,6 +530,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_walk_gitignore_table),
         cmocka_unit_test(test_walk_gitignore_negation),
         cmocka_unit_test(test_walk_gitignore_invalid),
+        cmocka_unit_test(test_walk_gitignore_pathological),
         cmocka_unit_test(test_walk_normalize),
         cmocka_unit_test(test_walk_utf8),
         cmocka_unit_test_setup_teardown(test_walk_tree, setup, teardown),
