@@ -31,6 +31,7 @@
 
 #define NAME_LIMIT 4095     /* longest entry name or link target, bytes */
 #define COMPONENT_LIMIT 255 /* longest path component (NAME_MAX) */
+#define DEPTH_LIMIT 256     /* most components in a name */
 #define SHOW_LIMIT 200      /* longest name quoted in a message */
 #define LINK_HOPS 40        /* symlinks followed when checking a target */
 #define READ_BLOCK 65536
@@ -77,8 +78,9 @@ struct unpack {
     uint64_t entries;
     uint64_t written;
     const char *name;        /* current entry, for messages */
-    char *cache_path;        /* the last parent directory opened */
-    int cache_fd;
+    char *cache_path;        /* the last parent directory walked */
+    int cache_fds[DEPTH_LIMIT]; /* its descriptors, one per component */
+    size_t cache_n;
     struct inode *files;     /* hash set of regular files we created */
     size_t files_n, files_cap;
     struct fixup *dirs;
@@ -184,7 +186,7 @@ path_clean(char **out, const char *name, const char **why)
     size_t len = strlen(name);
     const char *p = name;
     char *res = NULL;
-    size_t o = 0;
+    size_t o = 0, depth = 0;
 
     *out = NULL;
     *why = NULL;
@@ -213,6 +215,7 @@ path_clean(char **out, const char *name, const char **why)
             return INTOTO_EVERIFY;
         }
         if (n > 0 && !(n == 1 && p[0] == '.')) {
+            depth++;
             if (o > 0) {
                 res[o++] = '/';
             }
@@ -221,6 +224,11 @@ path_clean(char **out, const char *name, const char **why)
         }
         p += n;
         p += *p == '/';
+    }
+    if (depth > DEPTH_LIMIT) {
+        *why = "path has more than 256 components";
+        free(res);
+        return INTOTO_EVERIFY;
     }
     res[o] = '\0';
     *out = res;
@@ -311,11 +319,45 @@ walk_dir(int *out, struct unpack *u, const char *dir, int create,
     return INTOTO_OK;
 }
 
+static void
+cache_clear(struct unpack *u)
+{
+    while (u->cache_n > 0) {
+        close(u->cache_fds[--u->cache_n]);
+    }
+    free(u->cache_path);
+    u->cache_path = NULL;
+}
+
+/* How many leading components of dir (dlen bytes) the cache holds. */
+static size_t
+cache_shared(const struct unpack *u, const char *dir, size_t dlen)
+{
+    const char *a = dir, *end = dir + dlen;
+    const char *b = u->cache_path;
+    size_t keep = 0;
+
+    while (keep < u->cache_n && a < end) {
+        size_t ka = strcspn(a, "/");
+        size_t kb = strcspn(b, "/");
+
+        if (ka != kb || memcmp(a, b, ka) != 0) {
+            break;
+        }
+        keep++;
+        a += ka + (a + ka < end);
+        b += kb + (b[kb] == '/');
+    }
+    return keep;
+}
+
 /*
  * The directory holding `rel`, created as needed, as a borrowed descriptor
- * (valid until the next call); *leaf points into rel.  The last one is
- * kept: directories are never replaced during an extraction (nothing is
- * overwritten or removed), so the descriptor stays right.
+ * (valid until the next call); *leaf points into rel.  The descriptors of
+ * the last directory walked and of its parents are kept, and the next
+ * walk starts from the deepest one it shares: directories are never
+ * replaced during an extraction (nothing is overwritten or removed), so
+ * they stay right.
  */
 static int
 parent_fd(int *out, const char **leaf, struct unpack *u, const char *rel,
@@ -323,32 +365,46 @@ parent_fd(int *out, const char **leaf, struct unpack *u, const char *rel,
 {
     const char *slash = strrchr(rel, '/');
     size_t dlen = slash ? (size_t)(slash - rel) : 0;
-    char *dir = NULL;
-    int fd = -1;
-    int rc;
+    const char *a = rel, *end = rel + dlen;
+    char comp[COMPONENT_LIMIT + 1];
+    size_t keep, i;
+    int fd, rc;
 
     *out = -1;
     *leaf = slash ? slash + 1 : rel;
-    if (u->cache_path != NULL && strlen(u->cache_path) == dlen &&
-        memcmp(u->cache_path, rel, dlen) == 0) {
-        *out = u->cache_fd;
-        return INTOTO_OK;
+    keep = cache_shared(u, rel, dlen);
+    for (i = 0; i < keep; i++) {
+        a += strcspn(a, "/");
+        a += a < end;
     }
-    dir = strndup(rel, dlen);
-    if (dir == NULL) {
+    while (u->cache_n > keep) {
+        close(u->cache_fds[--u->cache_n]);
+    }
+    free(u->cache_path);
+    u->cache_path = NULL;
+
+    fd = keep > 0 ? u->cache_fds[keep - 1] : u->destfd;
+    while (a < end) {
+        size_t k = strcspn(a, "/");
+
+        memcpy(comp, a, k);
+        comp[k] = '\0';
+        fd = u->cache_n < DEPTH_LIMIT ? open_component(fd, comp, 1) : -1;
+        if (fd < 0) {
+            rc = refuse_walk(u, u->cache_n ? u->cache_fds[u->cache_n - 1]
+                                            : u->destfd,
+                             comp, rel, (size_t)(a - rel) + k, err);
+            cache_clear(u);
+            return rc;
+        }
+        u->cache_fds[u->cache_n++] = fd;
+        a += k + (a + k < end);
+    }
+    u->cache_path = strndup(rel, dlen);
+    if (u->cache_path == NULL) {
+        cache_clear(u);
         return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
     }
-    rc = walk_dir(&fd, u, dir, 1, err);
-    if (rc != INTOTO_OK) {
-        free(dir);
-        return rc;
-    }
-    if (u->cache_path != NULL) {
-        close(u->cache_fd);
-        free(u->cache_path);
-    }
-    u->cache_path = dir;
-    u->cache_fd = fd;
     *out = fd;
     return INTOTO_OK;
 }
@@ -1080,10 +1136,7 @@ unpack_release(struct unpack *u)
 {
     size_t i;
 
-    if (u->cache_path != NULL) {
-        close(u->cache_fd);
-        free(u->cache_path);
-    }
+    cache_clear(u);
     for (i = 0; i < u->dirs_n; i++) {
         free(u->dirs[i].path);
     }
@@ -1272,7 +1325,6 @@ intoto_archive_unpack(const char *archive, const char *dest,
 
     memset(&u, 0, sizeof(u));
     u.destfd = -1;
-    u.cache_fd = -1;
     u.archive = archive;
     u.log = log;
     if (lim != NULL) {

@@ -119,6 +119,8 @@ tar("tar-dup-over-symlink.tar", [ti("f", L, link="g"),
 tar("tar-longname.tar", [ti("n" * 10000, data=EVIL)], "name too long")
 tar("tar-longcomp.tar", [ti("d/" + "c" * 300, data=EVIL)],
     "longer than 255 bytes")
+tar("tar-deep.tar", [ti("d/" * 300 + "f", data=EVIL)],
+    "more than 256 components")
 tar("tar-longlink.tar", [ti("lnk", L, link="x/" * 3000)],
     "symlink target too long")
 
