@@ -628,7 +628,10 @@ intoto_envelope_sign_pgp(struct intoto_envelope *env, const char *keyid,
                               "a DSSE envelope cannot carry them", env->name);
         goto out;
     }
-    if (env->sigdoc == NULL && (env->sigdoc = intoto_json_doc_new()) == NULL) {
+    if (env->sigdoc == NULL) {
+        env->sigdoc = intoto_json_doc_new();
+    }
+    if (env->sigdoc == NULL) {
         rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
         goto out;
     }

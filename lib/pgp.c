@@ -795,10 +795,12 @@ parse_sig_packet(struct sig_fields *f, const unsigned char *data, size_t len,
     }
     f->algo = b[2];
     hl = be16(b + 4);
-    if (pk.len - 8 < hl || pk.len - 8 - hl < (ul = be16(b + 6 + hl)) ||
-        pk.len - 8 - hl - ul < 2) {
-        return intoto_error_set(err, INTOTO_EPARSE,
-                                "gpg's signature packet is truncated");
+    if (pk.len - 8 < hl) {
+        goto truncated;
+    }
+    ul = be16(b + 6 + hl);
+    if (pk.len - 8 - hl < ul || pk.len - 8 - hl - ul < 2) {
+        goto truncated;
     }
     f->hdr = b;
     f->hdr_len = 6 + hl;
@@ -811,6 +813,9 @@ parse_sig_packet(struct sig_fields *f, const unsigned char *data, size_t len,
     f->mpis = b + 8 + hl + ul + 2;
     f->mpis_len = pk.len - (8 + hl + ul + 2);
     return INTOTO_OK;
+truncated:
+    return intoto_error_set(err, INTOTO_EPARSE,
+                            "gpg's signature packet is truncated");
 }
 
 /* The signature bytes the reference stores: the RSA MPI as is; for EdDSA
