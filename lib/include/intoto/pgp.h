@@ -72,7 +72,8 @@ int intoto_pgp_verify(const struct intoto_json *key,
  * 40-hex fingerprint of the key that signed (a subkey when gpg picked
  * one); signature is the RSA MPI, or r || s (each padded to 32 bytes) for
  * Ed25519.  keyid NULL: gpg's default key; home NULL: gpg's default home.
- * *sig_out is set only on success; it is owned by doc.
+ * gpg runs with --batch and gets 300 seconds (time for gpg-agent to ask
+ * for a passphrase).  *sig_out is set only on success; it is owned by doc.
  * INTOTO_ENOTFOUND when gpg has no such secret key, INTOTO_EIO when gpg
  * cannot be run or fails (the message carries gpg's last error line),
  * INTOTO_EUNSUPPORTED for a signature other than a binary v4 SHA-256
