@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* in-toto run, record start/stop and mock: options, keys, output. */
-#include <signal.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -721,6 +722,7 @@ cmd_step(int argc, char **argv, const char *mode)
     struct intoto_key *key = NULL;
     struct progress prog;
     struct intoto_log log;
+    struct stat st;
     struct args a;
     int rc, done;
 
@@ -744,6 +746,17 @@ cmd_step(int argc, char **argv, const char *mode)
     }
     rc = load_key(&key, &a);
     if (rc != EXIT_OK) {
+        goto out;
+    }
+    /* Fail before the command runs rather than after. */
+    if (a.metadir != NULL && stat(a.metadir, &st) != 0) {
+        cmd_error("metadata directory '%s': %s", a.metadir, strerror(errno));
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    if (a.metadir != NULL && !S_ISDIR(st.st_mode)) {
+        cmd_error("metadata directory '%s' is not a directory", a.metadir);
+        rc = EXIT_FAIL;
         goto out;
     }
     log = cmd_log();

@@ -63,6 +63,11 @@ set -- meta/dsse.*.link
 [ -f "$1" ] || die "no DSSE link in meta/"
 grep -q '"payloadType"' "$1" || die "not a DSSE envelope"
 
+# A missing metadata directory is found before the command runs.
+expect_exit 1 "$RUN" -n s -k "$KEY" -d no-such-dir -- touch ran
+expect_stderr "no-such-dir"
+[ -e ran ] && die "the command ran although the link could not be written"
+
 # A failing command still gets its link; run exits with its status.
 expect_exit 3 "$RUN" -n flaky -k "$KEY" -- sh -c 'exit 3'
 expect_stderr "exited with status 3"
