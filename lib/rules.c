@@ -263,7 +263,7 @@ intoto_rule_parse_json(struct intoto_rule **out,
 /* The queue: one bit per member of the sorted artifacts object, so that
  * every rule walks only the slice its pattern's literal prefix allows. */
 struct queue {
-    const struct intoto_json *arts;
+    const struct intoto_artifacts *arts;
     size_t n;
     uint64_t *bits;
     size_t left;
@@ -306,13 +306,13 @@ consume(struct apply *a, size_t i)
     a->q.left--;
     a->consumed++;
     if (a->n_seen < SEEN_MAX) {
-        name = intoto_json_key_at(a->q.arts, i, &len);
+        name = intoto_artifacts_name(a->q.arts, i, &len);
         intoto_buf_addf(&a->seen, "%s'%.*s'", a->n_seen ? ", " : "",
                         (int)len, name);
     }
     a->n_seen++;
     if (a->debug) {
-        name = intoto_json_key_at(a->q.arts, i, &len);
+        name = intoto_artifacts_name(a->q.arts, i, &len);
         intoto_log(a->log, INTOTO_LOG_DEBUG, "'%s' %s: %s consumed '%.*s'",
                    a->self->name, a->products ? "products" : "materials",
                    a->rules[a->rule_i]->text, (int)len, name);
@@ -331,43 +331,10 @@ keycmp(const char *a, size_t alen, const char *b, size_t blen)
     return (alen > blen) - (alen < blen);
 }
 
-/* First member whose key is >= key (keys are sorted bytewise). */
-static size_t
-lower_bound(const struct intoto_json *obj, const char *key, size_t len)
-{
-    size_t lo = 0, hi = intoto_json_len(obj), mid, klen;
-    const char *k;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        k = intoto_json_key_at(obj, mid, &klen);
-        if (keycmp(k, klen, key, len) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-/* Index of the member named key, or SIZE_MAX. */
-static size_t
-find_index(const struct intoto_json *obj, const char *key, size_t len)
-{
-    size_t i = lower_bound(obj, key, len), klen;
-    const char *k;
-
-    if (i >= intoto_json_len(obj)) {
-        return SIZE_MAX;
-    }
-    k = intoto_json_key_at(obj, i, &klen);
-    return (klen == len && memcmp(k, key, len) == 0) ? i : SIZE_MAX;
-}
-
 static int
-has_member(const struct intoto_json *obj, const char *key, size_t len)
+has_member(const struct intoto_artifacts *set, const char *key, size_t len)
 {
-    return intoto_json_getl(obj, key, len) != NULL;
+    return intoto_artifacts_find(set, key, len) != SIZE_MAX;
 }
 
 /* "a" + "/" (unless it ends in one), backslashes made slashes, as the
@@ -414,7 +381,9 @@ for_each_match(struct apply *a, const char *strip, visit_fn fn)
         intoto_buf_release(&key);
         return INTOTO_ENOMEM;
     }
-    i = a->q.left > 0 ? lower_bound(a->q.arts, key.data, key.len) : a->q.n;
+    i = a->q.left > 0
+        ? intoto_artifacts_lower_bound(a->q.arts, key.data, key.len)
+        : a->q.n;
     for (; i < a->q.n; i++) {
         const char *k;
 
@@ -425,7 +394,7 @@ for_each_match(struct apply *a, const char *strip, visit_fn fn)
         if (!queued(&a->q, i)) {
             continue;
         }
-        k = intoto_json_key_at(a->q.arts, i, &klen);
+        k = intoto_artifacts_name(a->q.arts, i, &klen);
         if (klen < key.len || memcmp(k, key.data, key.len) != 0) {
             break;
         }
@@ -456,7 +425,7 @@ static int
 visit_create(struct apply *a, size_t i, const char *rest, size_t len)
 {
     size_t klen;
-    const char *k = intoto_json_key_at(a->q.arts, i, &klen);
+    const char *k = intoto_artifacts_name(a->q.arts, i, &klen);
 
     (void)rest;
     (void)len;
@@ -471,7 +440,7 @@ static int
 visit_delete(struct apply *a, size_t i, const char *rest, size_t len)
 {
     size_t klen;
-    const char *k = intoto_json_key_at(a->q.arts, i, &klen);
+    const char *k = intoto_artifacts_name(a->q.arts, i, &klen);
 
     (void)rest;
     (void)len;
@@ -485,15 +454,16 @@ visit_delete(struct apply *a, size_t i, const char *rest, size_t len)
 static int
 visit_modify(struct apply *a, size_t i, const char *rest, size_t len)
 {
-    size_t klen;
-    const char *k = intoto_json_key_at(a->q.arts, i, &klen);
-    const struct intoto_json *m, *p;
+    size_t klen, m, p;
+    const char *k = intoto_artifacts_name(a->q.arts, i, &klen);
 
     (void)rest;
     (void)len;
-    m = intoto_json_getl(a->self->materials, k, klen);
-    p = intoto_json_getl(a->self->products, k, klen);
-    if (m != NULL && p != NULL && !intoto_json_equal(m, p)) {
+    m = intoto_artifacts_find(a->self->materials, k, klen);
+    p = intoto_artifacts_find(a->self->products, k, klen);
+    if (m != SIZE_MAX && p != SIZE_MAX &&
+        !intoto_artifacts_same_hashes(a->self->materials, m,
+                                      a->self->products, p)) {
         consume(a, i);
     }
     return INTOTO_OK;
@@ -505,7 +475,7 @@ static int
 visit_disallow(struct apply *a, size_t i, const char *rest, size_t len)
 {
     size_t klen;
-    const char *k = intoto_json_key_at(a->q.arts, i, &klen);
+    const char *k = intoto_artifacts_name(a->q.arts, i, &klen);
 
     (void)rest;
     (void)len;
@@ -520,7 +490,8 @@ visit_disallow(struct apply *a, size_t i, const char *rest, size_t len)
 
 /* What MATCH compares with: set up before for_each_match(). */
 struct match_dest {
-    const struct intoto_json *arts;   /* NULL: the step has no link */
+    const struct intoto_artifacts *arts; /* NULL: empty */
+    int have_link;                    /* 0: the step has no link */
     char *dst;                        /* destination prefix + '/' or NULL */
     struct intoto_buf name;
     size_t cursor;                    /* where the last lookup ended */
@@ -542,22 +513,22 @@ dest_name(struct match_dest *d, const char *rest, size_t len)
  * sources are visited in sorted order and the destination names keep
  * that order, so a galloping search makes a whole MATCH linear.
  */
-static const struct intoto_json *
+static size_t
 find_from(struct match_dest *d, const char *key, size_t len)
 {
-    size_t n = intoto_json_len(d->arts), lo = d->cursor, step = 1, hi, mid;
-    size_t klen;
+    size_t n = intoto_artifacts_count(d->arts), lo = d->cursor, step = 1;
+    size_t hi, mid, klen;
     const char *k;
 
     if (lo > 0 && lo <= n) {
-        k = intoto_json_key_at(d->arts, lo - 1, &klen);
+        k = intoto_artifacts_name(d->arts, lo - 1, &klen);
         if (keycmp(k, klen, key, len) >= 0) {
             lo = 0;    /* out of order: start over */
         }
     }
     hi = lo;
     while (hi < n) {
-        k = intoto_json_key_at(d->arts, hi, &klen);
+        k = intoto_artifacts_name(d->arts, hi, &klen);
         if (keycmp(k, klen, key, len) >= 0) {
             break;
         }
@@ -568,7 +539,7 @@ find_from(struct match_dest *d, const char *key, size_t len)
     hi = hi < n ? hi + 1 : n;
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
-        k = intoto_json_key_at(d->arts, mid, &klen);
+        k = intoto_artifacts_name(d->arts, mid, &klen);
         if (keycmp(k, klen, key, len) < 0) {
             lo = mid + 1;
         } else {
@@ -577,28 +548,28 @@ find_from(struct match_dest *d, const char *key, size_t len)
     }
     d->cursor = lo;
     if (lo < n) {
-        k = intoto_json_key_at(d->arts, lo, &klen);
+        k = intoto_artifacts_name(d->arts, lo, &klen);
         if (klen == len && memcmp(k, key, len) == 0) {
-            return intoto_json_value_at(d->arts, lo);
+            return lo;
         }
     }
-    return NULL;
+    return SIZE_MAX;
 }
 
 static int
 visit_match(struct apply *a, size_t i, const char *rest, size_t len)
 {
     struct match_dest *d = a->dest;
-    const struct intoto_json *dv;
+    size_t j;
     int rc;
 
     rc = dest_name(d, rest, len);
     if (rc != INTOTO_OK) {
         return rc;
     }
-    dv = find_from(d, d->name.data, d->name.len);
-    if (dv != NULL && intoto_json_equal(intoto_json_value_at(a->q.arts, i),
-                                        dv)) {
+    j = find_from(d, d->name.data, d->name.len);
+    if (j != SIZE_MAX &&
+        intoto_artifacts_same_hashes(a->q.arts, i, d->arts, j)) {
         consume(a, i);
     }
     return INTOTO_OK;
@@ -628,6 +599,7 @@ setup_dest(struct match_dest *d, const struct apply *a,
     l = find_link(a->links, a->n_links, r->step);
     if (l != NULL) {
         d->arts = r->dest_products ? l->products : l->materials;
+        d->have_link = 1;
     }
     if (r->dst != NULL) {
         d->dst = dir_prefix(r->dst);
@@ -701,14 +673,40 @@ describe_hash_diff(struct intoto_buf *b, const struct intoto_json *here,
     intoto_buf_addf(b, "%s lists more hash algorithms", where);
 }
 
+/* The same for artifact i of x and j of y: their hash objects are
+ * rebuilt as JSON (only on failure, for the message). */
+static void
+describe_set_diff(struct intoto_buf *b, const struct intoto_artifacts *x,
+                  size_t i, const struct intoto_artifacts *y, size_t j,
+                  const char *where)
+{
+    struct intoto_buf bx, by;
+    struct intoto_json_doc *dx = NULL, *dy = NULL;
+
+    intoto_buf_init(&bx);
+    intoto_buf_init(&by);
+    if (intoto_artifacts_hashes(&bx, x, i) == INTOTO_OK &&
+        intoto_artifacts_hashes(&by, y, j) == INTOTO_OK &&
+        intoto_json_parse(&dx, bx.data, bx.len, NULL, NULL) == INTOTO_OK &&
+        intoto_json_parse(&dy, by.data, by.len, NULL, NULL) == INTOTO_OK) {
+        describe_hash_diff(b, intoto_json_root(dx), intoto_json_root(dy),
+                           where);
+    } else {
+        intoto_buf_addf(b, "its hashes differ from those in %s", where);
+    }
+    intoto_json_doc_free(dx);
+    intoto_json_doc_free(dy);
+    intoto_buf_release(&bx);
+    intoto_buf_release(&by);
+}
+
 /* Why the earlier MATCH rules left `name` in the queue: the first MATCH
  * whose pattern covers it names the missing or differing artifact. */
 static void
 explain_miss(struct apply *a, size_t idx)
 {
-    size_t j, klen, slen;
-    const char *k = intoto_json_key_at(a->q.arts, idx, &klen);
-    const struct intoto_json *hv = intoto_json_value_at(a->q.arts, idx);
+    size_t j, klen, slen, dj;
+    const char *k = intoto_artifacts_name(a->q.arts, idx, &klen);
     char *src = NULL, where[512];
     struct match_dest d;
 
@@ -732,16 +730,16 @@ explain_miss(struct apply *a, size_t idx)
         intoto_buf_addf(&a->fail, " (%s did not consume it: ", r->text);
         snprintf(where, sizeof(where), "the %s of '%s'",
                  r->dest_products ? "products" : "materials", r->step);
-        if (d.arts == NULL) {
+        if (!d.have_link) {
             intoto_buf_addf(&a->fail, "there is no link for '%s')", r->step);
         } else if (dest_name(&d, k + slen, klen - slen) != INTOTO_OK) {
             intoto_buf_addstr(&a->fail, "out of memory)");
-        } else if (!has_member(d.arts, d.name.data, d.name.len)) {
+        } else if ((dj = intoto_artifacts_find(d.arts, d.name.data,
+                                               d.name.len)) == SIZE_MAX) {
             intoto_buf_addf(&a->fail, "'%s' is not among %s)", d.name.data,
                             where);
         } else {
-            describe_hash_diff(&a->fail, hv, intoto_json_getl(d.arts,
-                               d.name.data, d.name.len), where);
+            describe_set_diff(&a->fail, a->q.arts, idx, d.arts, dj, where);
             intoto_buf_addch(&a->fail, ')');
         }
         release_dest(&d);
@@ -770,7 +768,7 @@ apply_disallow(struct apply *a, const struct intoto_rule *r)
     /* Explain the first hit: look for it again (only on failure). */
     for (i = 0; i < a->q.n; i++) {
         size_t klen;
-        const char *k = intoto_json_key_at(a->q.arts, i, &klen);
+        const char *k = intoto_artifacts_name(a->q.arts, i, &klen);
 
         if (queued(&a->q, i) && intoto__pattern_match(r->pat, k, klen)) {
             explain_miss(a, i);
@@ -785,7 +783,8 @@ apply_disallow(struct apply *a, const struct intoto_rule *r)
 static int
 apply_require(struct apply *a, const struct intoto_rule *r)
 {
-    size_t i = find_index(a->q.arts, r->pattern, strlen(r->pattern));
+    size_t i = intoto_artifacts_find(a->q.arts, r->pattern,
+                                     strlen(r->pattern));
 
     if (i == SIZE_MAX) {
         intoto_buf_addf(&a->fail, "'%s' is not among the %s", r->pattern,
@@ -881,7 +880,7 @@ intoto_rules_verify(const struct intoto_rule *const *rules, size_t n,
                                 item);
     }
     a.q.arts = products ? a.self->products : a.self->materials;
-    a.q.n = intoto_json_len(a.q.arts);
+    a.q.n = intoto_artifacts_count(a.q.arts);
     a.q.left = a.q.n;
     words = a.q.n / 64 + 1;
     a.q.bits = malloc(words * sizeof(uint64_t));

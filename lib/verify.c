@@ -23,9 +23,13 @@ struct vlink {
     char *file;                        /* path, for messages */
     const char *keyid;                 /* borrowed from the layout */
     struct intoto_key *key;            /* borrowed from the key cache */
-    struct intoto_envelope *env;       /* owned, or NULL */
-    struct intoto_json_doc *doc;       /* owned summary of a sublayout */
-    const struct intoto_json *payload; /* the link object */
+    struct intoto_envelope *env;       /* owned until packed, or NULL */
+    const struct intoto_json *payload; /* the link object, while env */
+    /* What verification needs from a link, kept after env is freed. */
+    struct intoto_artifacts *materials;
+    struct intoto_artifacts *products;
+    char **command;
+    size_t n_command;
 };
 
 struct vstep {
@@ -363,12 +367,62 @@ join_path(const char *dir, const char *file)
 }
 
 static void
+free_command(char **cmd, size_t n)
+{
+    size_t i;
+
+    for (i = 0; cmd != NULL && i < n; i++) {
+        free(cmd[i]);
+    }
+    free(cmd);
+}
+
+static void
 release_vlink(struct vlink *l)
 {
     free(l->file);
     intoto_envelope_free(l->env);
-    intoto_json_doc_free(l->doc);
+    intoto_artifacts_free(l->materials);
+    intoto_artifacts_free(l->products);
+    free_command(l->command, l->n_command);
     memset(l, 0, sizeof(*l));
+}
+
+/* Keep what verification needs of a checked link (its artifacts packed,
+ * its command) and free the rest: large links are read one at a time. */
+static int
+pack_link(struct vlink *l, struct intoto_error *err)
+{
+    const struct intoto_json *cmd = intoto_json_get(l->payload, "command");
+    size_t i, n = intoto_json_len(cmd);
+    int rc;
+
+    rc = intoto_artifacts_from_json(&l->materials,
+                                    intoto_json_get(l->payload, "materials"),
+                                    err);
+    if (rc == INTOTO_OK) {
+        rc = intoto_artifacts_from_json(&l->products,
+                                        intoto_json_get(l->payload,
+                                                        "products"), err);
+    }
+    if (rc != INTOTO_OK) {
+        return rc;
+    }
+    l->command = calloc(n + 1, sizeof(*l->command));
+    if (l->command == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        l->command[i] = strdup(intoto_json_str(intoto_json_at(cmd, i)));
+        if (l->command[i] == NULL) {
+            return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        }
+        l->n_command = i + 1;
+    }
+    intoto_envelope_free(l->env);
+    l->env = NULL;
+    l->payload = NULL;
+    return INTOTO_OK;
 }
 
 static const char *const key_fields[] = {
@@ -611,6 +665,9 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
     type = intoto_envelope_type(l->env);
     if (type == NULL || strcmp(type, "layout") != 0) {
         rc = intoto_link_check(l->payload, cd->s->item->name, err);
+        if (rc == INTOTO_OK) {
+            rc = pack_link(l, err);
+        }
         if (rc != INTOTO_OK) {
             return rc;
         }
@@ -720,8 +777,7 @@ load_step_links(struct vlayout *v, struct vstep *s, struct intoto_error *err)
 
 static int verify_layout(struct vlayout *v, const struct intoto_envelope *env,
                          struct intoto_key *const *keys, size_t n_keys,
-                         struct intoto_json_doc **summary,
-                         struct intoto_error *err);
+                         struct vlink *summary, struct intoto_error *err);
 
 /* A sublayout's links live in <linkdir>/<step>.<keyid8>; refuse a
  * directory that is already being verified further up (a symlink loop),
@@ -789,11 +845,11 @@ verify_sublayout(struct vlayout *v, struct vstep *s, struct vlink *l,
     sub.rep = rep_obj(v->c, s->rep, "sublayout");
     rep_str(v->c, sub.rep, "layout", l->file);
     rep_str(v->c, sub.rep, "link_dir", subdir);
-    rc = verify_layout(&sub, l->env, &l->key, 1, &l->doc, err);
+    rc = verify_layout(&sub, l->env, &l->key, 1, l, err);
     if (rc == INTOTO_OK) {
         intoto_envelope_free(l->env);
         l->env = NULL;
-        l->payload = intoto_json_root(l->doc);
+        l->payload = NULL;
     }
 
 out:
@@ -834,35 +890,19 @@ verify_sublayouts(struct vlayout *v, struct intoto_error *err)
 /* ---- 7. command alignment ------------------------------------------- */
 
 static int
-same_command(const struct intoto_item *it, const struct intoto_json *cmd)
+same_command(const struct intoto_item *it, const struct vlink *l)
 {
-    size_t i, len;
-    const char *s;
+    size_t i;
 
-    if (intoto_json_len(cmd) != it->n_command) {
+    if (l->n_command != it->n_command) {
         return 0;
     }
     for (i = 0; i < it->n_command; i++) {
-        s = intoto_json_strl(intoto_json_at(cmd, i), &len);
-        if (s == NULL || strlen(it->command[i]) != len ||
-            memcmp(s, it->command[i], len) != 0) {
+        if (strcmp(l->command[i], it->command[i]) != 0) {
             return 0;
         }
     }
     return 1;
-}
-
-static void
-format_command(struct intoto_buf *b, const struct intoto_json *cmd)
-{
-    size_t i;
-
-    intoto_buf_addch(b, '[');
-    for (i = 0; i < intoto_json_len(cmd); i++) {
-        intoto_buf_addf(b, "%s'%s'", i ? ", " : "",
-                        intoto_json_str(intoto_json_at(cmd, i)));
-    }
-    intoto_buf_addch(b, ']');
 }
 
 static void
@@ -892,14 +932,11 @@ check_commands(struct vlayout *v, struct intoto_error *err)
         const struct vstep *s = &v->steps[i];
 
         for (j = 0; j < s->n_links && rc == INTOTO_OK; j++) {
-            const struct intoto_json *cmd =
-                intoto_json_get(s->links[j].payload, "command");
-
-            if (same_command(s->item, cmd)) {
+            if (same_command(s->item, &s->links[j])) {
                 continue;
             }
             got.len = want.len = 0;
-            format_command(&got, cmd);
+            format_argv(&got, s->links[j].command, s->links[j].n_command);
             format_argv(&want, s->item->command, s->item->n_command);
             if (v->c->opts->strict_command) {
                 rc = intoto_error_set(err, INTOTO_EVERIFY, "step '%s': "
@@ -919,19 +956,19 @@ check_commands(struct vlayout *v, struct intoto_error *err)
 
 /* ---- 8. agreement of a step's links, 9. reduction ------------------- */
 
-/* The first artifact that two artifact objects disagree on. */
+/* The first artifact that two artifact sets disagree on. */
 static void
-first_difference(struct intoto_buf *b, const struct intoto_json *x,
-                 const struct intoto_json *y)
+first_difference(struct intoto_buf *b, const struct intoto_artifacts *x,
+                 const struct intoto_artifacts *y)
 {
-    size_t i = 0, j = 0, nx = intoto_json_len(x), ny = intoto_json_len(y);
-    size_t lx, ly;
+    size_t i = 0, j = 0, nx = intoto_artifacts_count(x);
+    size_t ny = intoto_artifacts_count(y), lx = 0, ly = 0;
     const char *kx, *ky;
     int c;
 
     while (i < nx || j < ny) {
-        kx = i < nx ? intoto_json_key_at(x, i, &lx) : NULL;
-        ky = j < ny ? intoto_json_key_at(y, j, &ly) : NULL;
+        kx = i < nx ? intoto_artifacts_name(x, i, &lx) : NULL;
+        ky = j < ny ? intoto_artifacts_name(y, j, &ly) : NULL;
         if (kx == NULL || ky == NULL) {
             c = kx == NULL ? 1 : -1;
         } else {
@@ -939,16 +976,16 @@ first_difference(struct intoto_buf *b, const struct intoto_json *x,
             c = c ? c : (lx > ly) - (lx < ly);
         }
         if (c != 0) {
-            intoto_buf_addf(b, "'%s' is only in the %s", c < 0 ? kx : ky,
+            intoto_buf_addf(b, "'%.*s' is only in the %s",
+                            (int)(c < 0 ? lx : ly), c < 0 ? kx : ky,
                             c < 0 ? "first" : "second");
             return;
         }
-        if (!intoto_json_equal(intoto_json_value_at(x, i),
-                               intoto_json_value_at(y, j))) {
-            intoto_buf_addf(b, "'%s' has different hashes (", kx);
-            intoto_json_compact(b, intoto_json_value_at(x, i));
+        if (!intoto_artifacts_same_hashes(x, i, y, j)) {
+            intoto_buf_addf(b, "'%.*s' has different hashes (", (int)lx, kx);
+            intoto_artifacts_hashes(b, x, i);
             intoto_buf_addstr(b, " and ");
-            intoto_json_compact(b, intoto_json_value_at(y, j));
+            intoto_artifacts_hashes(b, y, j);
             intoto_buf_addch(b, ')');
             return;
         }
@@ -959,22 +996,21 @@ first_difference(struct intoto_buf *b, const struct intoto_json *x,
 
 static int
 links_agree(const struct vstep *s, const struct vlink *a,
-            const struct vlink *b, const char *field,
-            struct intoto_error *err)
+            const struct vlink *b, int products, struct intoto_error *err)
 {
-    const struct intoto_json *x = intoto_json_get(a->payload, field);
-    const struct intoto_json *y = intoto_json_get(b->payload, field);
+    const struct intoto_artifacts *x = products ? a->products : a->materials;
+    const struct intoto_artifacts *y = products ? b->products : b->materials;
     struct intoto_buf why;
 
-    if (intoto_json_equal(x, y) || (intoto_json_len(x) == 0 &&
-                                    intoto_json_len(y) == 0)) {
+    if (intoto_artifacts_equal(x, y)) {
         return INTOTO_OK;
     }
     intoto_buf_init(&why);
     first_difference(&why, x, y);
     intoto_error_set(err, INTOTO_EVERIFY, "step '%s': links '%s' and '%s' "
                      "report different %s: %s", s->item->name, a->file,
-                     b->file, field, why.data ? why.data : "");
+                     b->file, products ? "products" : "materials",
+                     why.data ? why.data : "");
     intoto_buf_release(&why);
     return INTOTO_EVERIFY;
 }
@@ -991,11 +1027,9 @@ agree_and_reduce(struct vlayout *v, struct intoto_error *err)
         struct vstep *s = &v->steps[i];
 
         for (j = 1; s->item->threshold > 1 && j < s->n_links; j++) {
-            rc = links_agree(s, &s->links[0], &s->links[j], "materials",
-                             err);
+            rc = links_agree(s, &s->links[0], &s->links[j], 0, err);
             if (rc == INTOTO_OK) {
-                rc = links_agree(s, &s->links[0], &s->links[j], "products",
-                                 err);
+                rc = links_agree(s, &s->links[0], &s->links[j], 1, err);
             }
             if (rc != INTOTO_OK) {
                 return rc;
@@ -1012,15 +1046,14 @@ agree_and_reduce(struct vlayout *v, struct intoto_error *err)
 
 /* ---- 10. rules ---------------------------------------------------------- */
 
-static int
-add_rlink(struct vlayout *v, const char *name, const struct intoto_json *p)
+static void
+add_rlink(struct vlayout *v, const char *name, const struct vlink *l)
 {
     struct intoto_rule_link *rl = &v->rlinks[v->n_rlinks++];
 
     rl->name = name;
-    rl->materials = intoto_json_get(p, "materials");
-    rl->products = intoto_json_get(p, "products");
-    return INTOTO_OK;
+    rl->materials = l->materials;
+    rl->products = l->products;
 }
 
 static int
@@ -1243,6 +1276,9 @@ run_inspection(struct vlayout *v, const struct intoto_item *it,
         rep_str(v->c, rep, "link", file);
         rc = intoto_envelope_write(l->env, file, err);
     }
+    if (rc == INTOTO_OK) {
+        rc = pack_link(l, err);
+    }
 
 out:
     intoto_json_doc_free(doc);
@@ -1273,7 +1309,7 @@ run_inspections(struct vlayout *v, struct intoto_error *err)
         if (rc != INTOTO_OK) {
             return rc;
         }
-        add_rlink(v, it->name, v->insp[i].payload);
+        add_rlink(v, it->name, &v->insp[i]);
     }
     for (i = 0; i < v->layout->n_inspections; i++) {
         const struct intoto_item *it = &v->layout->inspections[i];
@@ -1289,61 +1325,35 @@ run_inspections(struct vlayout *v, struct intoto_error *err)
 
 /* ---- 13. the summary link of a sublayout ------------------------------ */
 
+/* Materials of the first step, products and command of the last
+ * (get_summary_link): moved out of the sublayout's links into `out`. */
 static int
-copy_member(struct intoto_json_doc *doc, struct intoto_json *root,
-            const char *key, const struct intoto_json *from, int array)
+summary_link(struct vlink *out, struct vlayout *v, struct intoto_error *err)
 {
-    const struct intoto_json *v = intoto_json_get(from, key);
-    struct intoto_json *c;
+    struct vlink *first, *last;
+    size_t i;
 
-    if (v != NULL) {
-        c = intoto_json_copy(doc, v);
-    } else {
-        c = array ? intoto_json_new_array(doc) : intoto_json_new_object(doc);
+    if (v->layout->n_steps == 0) {
+        return INTOTO_OK;
     }
-    return c ? intoto_json_set(doc, root, key, c) : INTOTO_ENOMEM;
-}
-
-/* Materials of the first step, products, byproducts and command of the
- * last (get_summary_link), named after the step the sublayout is for. */
-static int
-summary_link(struct intoto_json_doc **out, const struct vlayout *v,
-             struct intoto_error *err)
-{
-    struct intoto_json_doc *doc = intoto_json_doc_new();
-    struct intoto_json *root = doc ? intoto_json_new_object(doc) : NULL;
-    const struct intoto_json *first = NULL, *last = NULL;
-    int rc = INTOTO_ENOMEM;
-
-    *out = NULL;
-    if (root == NULL) {
-        goto out;
+    first = &v->steps[0].links[0];
+    last = &v->steps[v->layout->n_steps - 1].links[0];
+    out->materials = first->materials;
+    first->materials = NULL;
+    out->products = last->products;
+    last->products = NULL;
+    out->command = calloc(last->n_command + 1, sizeof(*out->command));
+    if (out->command == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
     }
-    if (v->layout->n_steps > 0) {
-        first = v->steps[0].links[0].payload;
-        last = v->steps[v->layout->n_steps - 1].links[0].payload;
+    for (i = 0; i < last->n_command; i++) {
+        out->command[i] = strdup(last->command[i]);
+        if (out->command[i] == NULL) {
+            return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        }
+        out->n_command = i + 1;
     }
-    intoto_json_set_root(doc, root);
-    rc = intoto_json_set(doc, root, "_type", intoto_json_new_str(doc,
-                                                                 "link"));
-    if (rc == INTOTO_OK) {
-        rc = intoto_json_set(doc, root, "name",
-                             intoto_json_new_str(doc, v->name ? v->name
-                                                              : ""));
-    }
-    rc = rc ? rc : copy_member(doc, root, "materials", first, 0);
-    rc = rc ? rc : copy_member(doc, root, "products", last, 0);
-    rc = rc ? rc : copy_member(doc, root, "byproducts", last, 0);
-    rc = rc ? rc : copy_member(doc, root, "command", last, 1);
-    rc = rc ? rc : copy_member(doc, root, "environment", NULL, 0);
-    if (rc == INTOTO_OK) {
-        *out = doc;
-        doc = NULL;
-    }
-
-out:
-    intoto_json_doc_free(doc);
-    return rc == INTOTO_OK ? rc : intoto_error_set(err, rc, "out of memory");
+    return INTOTO_OK;
 }
 
 /* ---- the workflow ----------------------------------------------------- */
@@ -1429,7 +1439,7 @@ verify_step_rules(struct vlayout *v, struct intoto_error *err)
     int rc;
 
     for (i = 0; i < v->layout->n_steps; i++) {
-        add_rlink(v, v->steps[i].item->name, v->steps[i].links[0].payload);
+        add_rlink(v, v->steps[i].item->name, &v->steps[i].links[0]);
     }
     for (i = 0; i < v->layout->n_steps; i++) {
         rc = verify_item_rules(v, v->steps[i].item, "step", v->steps[i].rep,
@@ -1446,7 +1456,7 @@ verify_step_rules(struct vlayout *v, struct intoto_error *err)
 static int
 verify_layout(struct vlayout *v, const struct intoto_envelope *env,
               struct intoto_key *const *keys, size_t n_keys,
-              struct intoto_json_doc **summary, struct intoto_error *err)
+              struct vlink *summary, struct intoto_error *err)
 {
     int rc;
 

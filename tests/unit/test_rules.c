@@ -36,6 +36,7 @@ static const char links_json[] =
 
 struct fixture {
     struct intoto_json_doc *doc;
+    struct intoto_artifacts *sets[4];
     struct intoto_rule_link links[2];
 };
 
@@ -55,10 +56,20 @@ setup(void **state)
     for (i = 0; i < 2; i++) {
         struct intoto_json *l = intoto_json_get(root, names[i]);
 
+        assert_int_equal(intoto_artifacts_from_json(
+                             &f->sets[2 * i], intoto_json_get(l, "materials"),
+                             NULL), INTOTO_OK);
+        assert_int_equal(intoto_artifacts_from_json(
+                             &f->sets[2 * i + 1],
+                             intoto_json_get(l, "products"), NULL),
+                         INTOTO_OK);
         f->links[i].name = names[i];
-        f->links[i].materials = intoto_json_get(l, "materials");
-        f->links[i].products = intoto_json_get(l, "products");
+        f->links[i].materials = f->sets[2 * i];
+        f->links[i].products = f->sets[2 * i + 1];
     }
+    /* The sets stand on their own. */
+    intoto_json_doc_free(f->doc);
+    f->doc = NULL;
     *state = f;
     return 0;
 }
@@ -67,8 +78,11 @@ static int
 teardown(void **state)
 {
     struct fixture *f = *state;
+    size_t i;
 
-    intoto_json_doc_free(f->doc);
+    for (i = 0; i < 4; i++) {
+        intoto_artifacts_free(f->sets[i]);
+    }
     free(f);
     return 0;
 }
@@ -288,6 +302,64 @@ test_rules_unknown_item(void **state)
                      INTOTO_ENOTFOUND);
 }
 
+#define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define H64U "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* Packed sets keep whole-object equality: raw sha256 digests and other
+ * hash objects never compare equal to each other by accident. */
+static void
+test_rules_artifact_sets(void **state)
+{
+    static const char text[] =
+        "{\"x\": {\"a\": {\"sha256\": \"" H64 "\"},"
+        "        \"b\": {\"sha256\": \"" H64U "\"},"
+        "        \"c\": {\"sha256\": \"" H64 "\", \"sha512\": \"00\"},"
+        "        \"d\": {\"sha256\": \"" H64 "\"}},"
+        " \"y\": {\"a\": {\"sha256\": \"" H64 "\"},"
+        "        \"b\": {\"sha256\": \"" H64U "\"},"
+        "        \"c\": {\"sha256\": \"" H64 "\", \"sha512\": \"00\"},"
+        "        \"d\": {\"sha256\": \"" H64 "\"}}}";
+    struct intoto_json_doc *doc = NULL;
+    struct intoto_artifacts *x = NULL, *y = NULL, *empty = NULL;
+    struct intoto_buf b;
+    size_t len;
+
+    (void)state;
+    intoto_buf_init(&b);
+    assert_int_equal(intoto_json_parse(&doc, text, strlen(text), "t", NULL),
+                     INTOTO_OK);
+    assert_int_equal(intoto_artifacts_from_json(
+                         &x, intoto_json_get(intoto_json_root(doc), "x"),
+                         NULL), INTOTO_OK);
+    assert_int_equal(intoto_artifacts_from_json(
+                         &y, intoto_json_get(intoto_json_root(doc), "y"),
+                         NULL), INTOTO_OK);
+    assert_int_equal(intoto_artifacts_from_json(&empty, NULL, NULL),
+                     INTOTO_OK);
+    intoto_json_doc_free(doc);
+
+    assert_int_equal(intoto_artifacts_count(x), 4);
+    assert_int_equal(intoto_artifacts_count(empty), 0);
+    assert_memory_equal(intoto_artifacts_name(x, 2, &len), "c", 1);
+    assert_int_equal(intoto_artifacts_find(x, "d", 1), 3);
+    assert_int_equal(intoto_artifacts_find(x, "e", 1), SIZE_MAX);
+    assert_int_equal(intoto_artifacts_find(empty, "a", 1), SIZE_MAX);
+    assert_true(intoto_artifacts_equal(x, y));
+    assert_false(intoto_artifacts_equal(x, empty));
+    assert_true(intoto_artifacts_same_hashes(x, 0, x, 3));
+    assert_false(intoto_artifacts_same_hashes(x, 0, x, 1));  /* case */
+    assert_false(intoto_artifacts_same_hashes(x, 0, x, 2));  /* sha512 */
+    assert_int_equal(intoto_artifacts_hashes(&b, x, 0), INTOTO_OK);
+    assert_string_equal(b.data, "{\"sha256\":\"" H64 "\"}");
+    b.len = 0;
+    assert_int_equal(intoto_artifacts_hashes(&b, x, 2), INTOTO_OK);
+    assert_string_equal(b.data, "{\"sha256\":\"" H64 "\",\"sha512\":\"00\"}");
+    intoto_buf_release(&b);
+    intoto_artifacts_free(x);
+    intoto_artifacts_free(y);
+    intoto_artifacts_free(empty);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -301,6 +373,7 @@ main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_rules_modify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rules_match, setup, teardown),
         cmocka_unit_test(test_rules_parse),
+        cmocka_unit_test(test_rules_artifact_sets),
         cmocka_unit_test_setup_teardown(test_rules_unknown_item, setup,
                                         teardown),
     };

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "error.h"
 #include "json.h"
 
@@ -45,12 +46,48 @@ enum intoto_rule_type intoto_rule_type(const struct intoto_rule *rule);
  * Borrowed; valid until the rule is freed. */
 const char *intoto_rule_text(const struct intoto_rule *rule);
 
+/*
+ * An artifact set: the materials or products of a link, packed (names
+ * sorted bytewise, each with its hash object) so that large links can be
+ * kept after their JSON is freed.  Two hash objects compare equal only
+ * when they are equal as wholes ({sha256} differs from {sha256, sha512}).
+ */
+struct intoto_artifacts;
+
+/* Build a set from a JSON object mapping names to hash objects (NULL or
+ * not an object: an empty set).  Caller frees *out with
+ * intoto_artifacts_free().  INTOTO_OK, INTOTO_ENOMEM, INTOTO_EINVAL (more
+ * than 4 GiB of names and hashes). */
+int intoto_artifacts_from_json(struct intoto_artifacts **out,
+                               const struct intoto_json *obj,
+                               struct intoto_error *err);
+void intoto_artifacts_free(struct intoto_artifacts *set);
+/* Number of artifacts (0 for NULL). */
+size_t intoto_artifacts_count(const struct intoto_artifacts *set);
+/* Name i, not NUL-terminated; borrowed until the set is freed. */
+const char *intoto_artifacts_name(const struct intoto_artifacts *set,
+                                  size_t i, size_t *len);
+/* First index whose name is >= name; the index of name or SIZE_MAX. */
+size_t intoto_artifacts_lower_bound(const struct intoto_artifacts *set,
+                                    const char *name, size_t len);
+size_t intoto_artifacts_find(const struct intoto_artifacts *set,
+                             const char *name, size_t len);
+/* 1 when artifact i of a and artifact j of b have equal hash objects. */
+int intoto_artifacts_same_hashes(const struct intoto_artifacts *a, size_t i,
+                                 const struct intoto_artifacts *b, size_t j);
+/* Append the hash object of artifact i as canonical JSON. */
+int intoto_artifacts_hashes(struct intoto_buf *out,
+                            const struct intoto_artifacts *set, size_t i);
+/* 1 when both sets hold the same names with equal hash objects. */
+int intoto_artifacts_equal(const struct intoto_artifacts *a,
+                           const struct intoto_artifacts *b);
+
 /* The materials and products of one step or inspection, as the rules see
- * them (objects mapping artifact names to hash objects).  Borrowed. */
+ * them.  Borrowed; NULL is an empty set. */
 struct intoto_rule_link {
     const char *name;
-    const struct intoto_json *materials;
-    const struct intoto_json *products;
+    const struct intoto_artifacts *materials;
+    const struct intoto_artifacts *products;
 };
 
 /* What one rule did, passed to the trace callback after it ran. */
