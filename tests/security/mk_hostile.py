@@ -329,6 +329,7 @@ ar("ar-dotdot.a", [("../canary/evil", EVIL)], "'..' component")
 ar("ar-abs.a", [(CANARY + "/abs", EVIL)], "absolute path")
 ar("ar-dup.a", [("f", b"first\n"), ("f", b"second\n")],
    "would overwrite an existing file")
+ar("ar-longname.a", [("n" * 10000, EVIL)], "name too long")
 
 with open(os.path.join(OUT, "MANIFEST"), "w") as f:
     f.write("\n".join(MANIFEST) + "\n")
