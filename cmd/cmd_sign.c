@@ -23,6 +23,7 @@ struct sign_opts {
     char **gpg_ids;
     size_t n_gpg_ids;
     const char *gpg_home;
+    char *gpg_one[1];       /* the id of "--gpg=ID" */
     int gpg;
     int prompt;
     int append;
@@ -152,6 +153,11 @@ parse_args(struct sign_opts *o, int argc, char **argv)
         } else if (is_opt(a, "-g", "--gpg")) {
             o->gpg = 1;
             o->n_gpg_ids = opt_values(argc, argv, &i, &o->gpg_ids);
+        } else if (strncmp(a, "--gpg=", 6) == 0) {
+            o->gpg = 1;
+            o->gpg_one[0] = argv[i] + 6;
+            o->gpg_ids = o->gpg_one;
+            o->n_gpg_ids = 1;
         } else if (is_opt(a, NULL, "--gpg-home") ||
                    strncmp(a, "--gpg-home=", 11) == 0) {
             o->gpg_home = opt_value(argc, argv, &i, "--gpg-home");

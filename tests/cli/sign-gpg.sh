@@ -62,6 +62,9 @@ fi
 # No key id: gpg's default key (the first secret key, through its subkey).
 expect_exit 0 "$INTOTO" sign -f build.link -g --gpg-home "$H" -o default.link
 grep -q "\"keyid\": \"$sub\"" default.link || die "default key not used"
+expect_exit 0 "$INTOTO" sign -f build.link --gpg="$ed" --gpg-home="$H" \
+    -o ed.link
+expect_exit 0 "$INTOTO" sign -f ed.link --verify --gpg "$ed" --gpg-home "$H"
 
 # A layout: RSA, then Ed25519 appended; both verify, here and in the
 # reference.  Signing again without -a keeps only the new signature.
