@@ -63,6 +63,20 @@ set -- meta/dsse.*.link
 [ -f "$1" ] || die "no DSSE link in meta/"
 grep -q '"payloadType"' "$1" || die "not a DSSE envelope"
 
+# --normalize-line-endings: CRLF hashes as LF.
+printf 'a\r\nb\r\n' > crlf.txt
+printf 'a\nb\n' > lf.txt
+expect_exit 0 "$RUN" -n eol -k "$KEY" -p crlf.txt lf.txt -x \
+    --normalize-line-endings
+[ "$(field eol.*.link 's["products"]["crlf.txt"]')" = \
+  "$(field eol.*.link 's["products"]["lf.txt"]')" ] ||
+    die "--normalize-line-endings did not normalise"
+rm -f eol.*.link
+expect_exit 0 "$RUN" -n eol -k "$KEY" -p crlf.txt lf.txt -x
+[ "$(field eol.*.link 's["products"]["crlf.txt"]')" = \
+  "$(field eol.*.link 's["products"]["lf.txt"]')" ] &&
+    die "line endings normalised without the flag"
+
 # A missing metadata directory is found before the command runs.
 expect_exit 1 "$RUN" -n s -k "$KEY" -d no-such-dir -- touch ran
 expect_stderr "no-such-dir"
