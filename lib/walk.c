@@ -228,6 +228,10 @@ classify(struct walker *k, int dfd, const char *name, unsigned char type)
     if (type == DT_DIR) {
         return K_DIR;
     }
+    if (type == DT_UNKNOWN && fstatat(dfd, name, &st,
+                                      AT_SYMLINK_NOFOLLOW) == 0) {
+        type = S_ISLNK(st.st_mode) ? DT_LNK : DT_UNKNOWN;
+    }
     if (type == DT_LNK || type == DT_UNKNOWN) {
         if (fstatat(dfd, name, &st, 0) != 0) {
             log_path(k, INTOTO_LOG_INFO,
@@ -399,6 +403,7 @@ walk_dir(struct walker *k, struct ancestor *up)
     int rc;
 
     intoto_buf_init(&subdirs);
+    memset(&st, 0, sizeof(st));
     rc = read_dir(k, &subdirs, &st, up);
     self.dev = st.st_dev;
     self.ino = st.st_ino;
