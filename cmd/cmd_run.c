@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* in-toto run, record start/stop and mock: options, keys, output. */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -759,6 +760,9 @@ cmd_step(int argc, char **argv, const char *mode)
         rc = EXIT_FAIL;
         goto out;
     }
+    /* Echoing the command's output into a closed pipe must not kill us
+     * before the link is written; the command gets SIGPIPE back. */
+    signal(SIGPIPE, SIG_IGN);
     log = cmd_log();
     fill_step(&step, &a, &log, &prog);
     if (a.mode == M_START || a.mode == M_STOP) {
