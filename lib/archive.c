@@ -104,15 +104,15 @@ intoto_archive_unpack_usage(void)
     return usage_text;
 }
 
-/* A name made safe to print: control bytes escaped, long names cut. */
+/* Text made safe to print: control bytes escaped, cut after `limit`. */
 static void
-show_name(char *out, size_t cap, const char *name)
+sanitize(char *out, size_t cap, const char *text, size_t limit)
 {
     size_t o = 0;
-    const unsigned char *p = (const unsigned char *)name;
+    const unsigned char *p = (const unsigned char *)text;
 
     for (; *p != '\0' && o + 8 < cap; p++) {
-        if (o >= SHOW_LIMIT) {
+        if (o >= limit) {
             memcpy(out + o, "...", 4);
             return;
         }
@@ -125,6 +125,12 @@ show_name(char *out, size_t cap, const char *name)
     out[o] = '\0';
 }
 
+static void
+show_name(char *out, size_t cap, const char *name)
+{
+    sanitize(out, cap, name, SHOW_LIMIT);
+}
+
 /* Refuse the current entry: INTOTO_EVERIFY naming archive and entry. */
 static int
 refuse(struct unpack *u, struct intoto_error *err, const char *fmt, ...)
@@ -133,16 +139,17 @@ refuse(struct unpack *u, struct intoto_error *err, const char *fmt, ...)
 static int
 refuse(struct unpack *u, struct intoto_error *err, const char *fmt, ...)
 {
-    char why[1024];
+    char why[1024], safe[1024];
     char shown[SHOW_LIMIT + 16];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
+    sanitize(safe, sizeof(safe), why, 2 * SHOW_LIMIT);
     show_name(shown, sizeof(shown), u->name ? u->name : "");
     return intoto_error_set(err, INTOTO_EVERIFY, "'%s': entry '%s': %s",
-                            u->archive, shown, why);
+                            u->archive, shown, safe);
 }
 
 /* An error on the current entry other than a refusal (I/O, corrupt). */

@@ -232,6 +232,8 @@ static const struct refusal refusals[] = {
       "symlinks, or loops" },
     { "device", { { 'c', "null", NULL, 0 } }, 1, "character device" },
     { "fifo", { { 'p', "fifo", NULL, 0 } }, 1, "FIFO" },
+    { "control-bytes", { { 'p', "bad\nname\x1b[0m", NULL, 0 } }, 1,
+      "entry 'bad\\x0aname\\x1b[0m': FIFO" },
     { "duplicate", { { 'f', "f", "one", 0 }, { 'f', "f", "two", 0 } }, 2,
       "entry 'f': would overwrite an existing file" },
     { "file-over-symlink",
