@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
@@ -289,6 +290,98 @@ key_dict(struct intoto_json **out, struct intoto_json_doc *doc,
     return INTOTO_OK;
 }
 
+/* Walk the hashed subpackets of a v4 signature packet; return the data of
+ * the first of `type` (and its length), or NULL. */
+static const unsigned char *
+find_subpacket(const struct packet *sig, int type, size_t *len)
+{
+    const unsigned char *p, *end;
+    size_t n;
+
+    if (sig->len < 6 || sig->body[0] != 4) {
+        return NULL;
+    }
+    n = ((size_t)sig->body[4] << 8) | sig->body[5];
+    if (n > sig->len - 6) {
+        return NULL;
+    }
+    p = sig->body + 6;
+    end = p + n;
+    while (p < end) {
+        size_t sl;
+
+        if (p[0] < 192) {
+            sl = p[0];
+            p += 1;
+        } else if (p[0] < 255) {
+            if (end - p < 2) {
+                return NULL;
+            }
+            sl = ((size_t)(p[0] - 192) << 8) + p[1] + 192;
+            p += 2;
+        } else {
+            if (end - p < 5) {
+                return NULL;
+            }
+            sl = ((size_t)p[1] << 24) | ((size_t)p[2] << 16) |
+                 ((size_t)p[3] << 8) | p[4];
+            p += 5;
+        }
+        if (sl == 0 || sl > (size_t)(end - p)) {
+            return NULL;
+        }
+        if ((p[0] & 0x7F) == type) {
+            *len = sl - 1;
+            return p + 1;
+        }
+        p += sl;
+    }
+    return NULL;
+}
+
+/* A self-signature (certification 0x10-0x13, direct 0x1F, subkey binding
+ * 0x18) may give the key an expiry (subpacket 9, seconds after creation):
+ * kept as "validity_period", as the reference does.  The signature itself
+ * is not checked: the keyring is the user's own trust. */
+static int
+note_validity(struct intoto_json_doc *doc, struct intoto_json *key,
+              const struct packet *sig, const char *primary_fpr)
+{
+    const unsigned char *d;
+    size_t n = 0;
+    int type;
+
+    if (key == NULL || sig->len < 6 || sig->body[0] != 4) {
+        return INTOTO_OK;
+    }
+    type = sig->body[1];
+    if (!((type >= 0x10 && type <= 0x13) || type == 0x18 || type == 0x1F)) {
+        return INTOTO_OK;
+    }
+    d = find_subpacket(sig, 33, &n);
+    if (d != NULL && n == 21 && primary_fpr != NULL) {
+        struct intoto_buf b;
+        const char *hex;
+        int other;
+
+        intoto_buf_init(&b);
+        hex = to_hex(&b, d + 1, 20);
+        other = hex == NULL || strcasecmp(hex, primary_fpr) != 0;
+        intoto_buf_release(&b);
+        if (other) {
+            return INTOTO_OK;
+        }
+    }
+    d = find_subpacket(sig, 9, &n);
+    if (d == NULL || n != 4) {
+        return INTOTO_OK;
+    }
+    return intoto_json_set(doc, key, "validity_period",
+                           intoto_json_new_int(doc, ((int64_t)d[0] << 24) |
+                                               (d[1] << 16) | (d[2] << 8) |
+                                               d[3]));
+}
+
 int
 intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
                      const unsigned char *data, size_t len,
@@ -296,6 +389,7 @@ intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
 {
     const unsigned char *p = data, *end = data + len;
     struct intoto_json *primary = NULL, *sub, *subkeys = NULL;
+    struct intoto_json *current = NULL;
     struct packet pk;
     int rc;
 
@@ -305,6 +399,15 @@ intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
         if (rc != INTOTO_OK) {
             return rc;
         }
+        if (pk.tag == TAG_SIGNATURE) {
+            rc = note_validity(doc, current, &pk, intoto_json_str(
+                                   intoto_json_get(primary, "keyid")));
+            if (rc != INTOTO_OK) {
+                return intoto_error_set(err, rc, "out of memory");
+            }
+            continue;
+        }
+        /* User ids (and their certifications) belong to the primary. */
         if (pk.tag == TAG_PUBLIC_KEY) {
             if (primary != NULL) {
                 break;
@@ -313,10 +416,12 @@ intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
             if (rc != INTOTO_OK) {
                 return rc;
             }
+            current = primary;
         } else if (pk.tag == TAG_PUBLIC_SUBKEY && primary != NULL) {
             /* Subkeys of algorithms we cannot use are left out, as they
              * could not have made a signature we check. */
             if (key_dict(&sub, doc, &pk, NULL) != INTOTO_OK) {
+                current = NULL;
                 continue;
             }
             if (subkeys == NULL) {
@@ -334,6 +439,7 @@ intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
             if (rc != INTOTO_OK) {
                 return intoto_error_set(err, rc, "out of memory");
             }
+            current = sub;
         }
     }
     if (primary == NULL) {
@@ -640,6 +746,30 @@ out:
     return rc;
 }
 
+/* A key past creation_time + validity_period no longer signs (the
+ * reference skips such keys). */
+static int
+check_validity(const struct intoto_json *key, struct intoto_error *err)
+{
+    int64_t created = 0, period = 0;
+
+    if (intoto_json_int(intoto_json_get(key, "validity_period"), &period) !=
+            INTOTO_OK ||
+        period <= 0 ||
+        intoto_json_int(intoto_json_get(key, "creation_time"), &created) !=
+            INTOTO_OK) {
+        return INTOTO_OK;
+    }
+    if (created > INT64_MAX - period || (int64_t)time(NULL) >=
+                                            created + period) {
+        return intoto_error_set(err, INTOTO_EVERIFY,
+                                "OpenPGP key %s expired",
+                                intoto_json_str(intoto_json_get(key,
+                                                                "keyid")));
+    }
+    return INTOTO_OK;
+}
+
 int
 intoto_pgp_verify(const struct intoto_json *key,
                   const struct intoto_json *sig, const void *data,
@@ -656,6 +786,10 @@ intoto_pgp_verify(const struct intoto_json *key,
 
     intoto_buf_init(&hdr);
     intoto_buf_init(&raw);
+    rc = check_validity(key, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
     if (from_hex(&hdr, intoto_json_str(intoto_json_get(sig,
                                                        "other_headers"))) ||
         from_hex(&raw, intoto_json_str(intoto_json_get(sig, "signature"))) ||

@@ -440,6 +440,72 @@ test_pgp_sign_envelope(void **state)
     intoto_buf_release(&out);
 }
 
+/* A key dict past creation_time + validity_period no longer verifies. */
+static void
+test_pgp_expired_key_refused(void **state)
+{
+    struct intoto_json_doc *layout = load(CASE "root.layout");
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *owner;
+    struct intoto_error err;
+
+    (void)state;
+    if (layout == NULL) {
+        intoto_json_doc_free(doc);
+        skip();
+    }
+    owner = intoto_json_copy(doc, intoto_json_get(intoto_json_get(
+        intoto_json_get(intoto_json_root(layout), "signed"), "keys"),
+        "a874f4f4634481370801ea78c0d045b86b6ee5e8"));
+    assert_int_equal(verify_file(CASE "package.a874f4f4.link", owner, &err),
+                     INTOTO_OK);
+    intoto_json_set(doc, owner, "creation_time",
+                    intoto_json_new_int(doc, 1000));
+    intoto_json_set(doc, owner, "validity_period",
+                    intoto_json_new_int(doc, 60));
+    assert_int_equal(verify_file(CASE "package.a874f4f4.link", owner, &err),
+                     INTOTO_EVERIFY);
+    assert_non_null(strstr(err.msg, "expired"));
+    /* Still valid for a century: verifies. */
+    intoto_json_set(doc, owner, "validity_period",
+                    intoto_json_new_int(doc, 4102444800));
+    assert_int_equal(verify_file(CASE "package.a874f4f4.link", owner, &err),
+                     INTOTO_OK);
+    intoto_json_doc_free(doc);
+    intoto_json_doc_free(layout);
+}
+
+/* The expiry gpg records in the self-signature becomes validity_period. */
+static void
+test_pgp_export_reads_expiry(void **state)
+{
+    char home[] = "/tmp/intoto-pgpexp-XXXXXX";
+    char fpr[1][41], cmd[256];
+    struct intoto_json_doc *doc = intoto_json_doc_new();
+    struct intoto_json *key = NULL;
+    struct intoto_error err;
+    int64_t period = 0;
+
+    (void)state;
+    if (system("gpg --version >/dev/null 2>&1") != 0) {
+        intoto_json_doc_free(doc);
+        skip();
+    }
+    assert_non_null(mkdtemp(home));
+    assert_int_equal(gpg_quiet(home, "--quick-gen-key 'Exp <x@example.org>' "
+                                     "ed25519 sign 2d"), 0);
+    assert_int_equal(list_fprs(home, fpr, 1), 1);
+    assert_int_equal(intoto_pgp_export_key(&key, doc, fpr[0], home, &err),
+                     INTOTO_OK);
+    assert_int_equal(intoto_json_int(intoto_json_get(key, "validity_period"),
+                                     &period), INTOTO_OK);
+    assert_true(period >= 2 * 86400 - 60 && period <= 2 * 86400 + 60);
+    snprintf(cmd, sizeof(cmd), "gpgconf --homedir %s --kill all "
+             ">/dev/null 2>&1; rm -rf %s", home, home);
+    assert_int_equal(system(cmd), 0);
+    intoto_json_doc_free(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -448,6 +514,8 @@ main(int argc, char **argv)
         cmocka_unit_test(test_pgp_tampered_payload_fails),
         cmocka_unit_test(test_pgp_export_from_keyring),
         cmocka_unit_test(test_pgp_malformed_packets),
+        cmocka_unit_test(test_pgp_expired_key_refused),
+        cmocka_unit_test(test_pgp_export_reads_expiry),
         cmocka_unit_test_setup_teardown(test_pgp_sign_rsa_subkey,
                                         keyring_setup, keyring_teardown),
         cmocka_unit_test_setup_teardown(test_pgp_sign_ed25519_and_errors,
