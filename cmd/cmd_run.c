@@ -79,7 +79,7 @@ static const struct opt opts[] = {
       "prefixes stripped from recorded artifact names" },
     { 'd', "metadata-directory", A_ONE, O_METADIR, M_RUN | M_STOP,
       "<directory>", "directory to write the link to" },
-    { 0, "use-dsse", A_NONE, O_DSSE, M_RUN | M_START | M_MOCK, NULL,
+    { 0, "use-dsse", A_NONE, O_DSSE, M_REC | M_MOCK, NULL,
       "write a DSSE envelope instead of a Metablock" },
     { 0, "run-timeout", A_ONE, O_TIMEOUT, M_RUN | M_MOCK, "<seconds>",
       "stop the command's process group after this many seconds" },
@@ -608,6 +608,7 @@ fill_step(struct intoto_step_opts *step, struct args *a,
     step->record_streams = a->streams;
     step->timeout = a->timeout;
     step->record_env = a->record_env;
+    step->dsse = a->dsse;
     step->env_allow = a->allow.v;
     step->n_env_allow = a->allow.n;
     step->record.excludes = a->exclude.v;

@@ -753,8 +753,9 @@ intoto_record_stop(const struct intoto_step_opts *step,
     if (rc != INTOTO_OK) {
         goto out;
     }
-    rc = intoto_record_sign_write(doc, key, intoto_envelope_kind(env),
-                                  lpath.data, err);
+    rc = intoto_record_sign_write(doc, key, step->dsse ? INTOTO_ENVELOPE_DSSE
+                                  : intoto_envelope_kind(env), lpath.data,
+                                  err);
     doc = NULL;
     if (rc == INTOTO_OK && unlink(upath.data) != 0) {
         rc = intoto_error_set(err, INTOTO_EIO, "cannot remove '%s': %s",

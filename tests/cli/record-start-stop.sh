@@ -36,6 +36,14 @@ sed 's/"a.txt"/"z.txt"/' ".tamper.$keyid8.link-unfinished" > t.tmp &&
 expect_exit 1 "$REC" stop -n tamper -k "$KEY" -p .
 expect_stderr "not signed by key"
 
+# DSSE: kept from start, or asked for on stop.
+expect_exit 0 "$REC" start -n d1 -k "$KEY" --use-dsse -m a.txt
+expect_exit 0 "$REC" stop -n d1 -k "$KEY" -p a.txt
+grep -q '"payloadType"' "d1.$keyid8.link" || die "DSSE not kept on stop"
+expect_exit 0 "$REC" start -n d2 -k "$KEY" -m a.txt
+expect_exit 0 "$REC" stop -n d2 -k "$KEY" --use-dsse -p a.txt
+grep -q '"payloadType"' "d2.$keyid8.link" || die "stop --use-dsse ignored"
+
 # Usage errors.
 expect_exit 2 "$REC"
 expect_exit 2 "$REC" pause -n x -k "$KEY"

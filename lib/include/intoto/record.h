@@ -101,6 +101,8 @@ struct intoto_step_opts {
     int record_env;
     const char *const *env_allow;
     size_t n_env_allow;
+    int dsse;                     /* record stop: write DSSE whatever the
+                                     preliminary link is (else keep it) */
     struct intoto_record_opts record;
 };
 
@@ -152,7 +154,8 @@ int intoto_record_start(const struct intoto_step_opts *step,
 /*
  * `record stop`: load the preliminary link of step->name and key, check
  * that key signed it (INTOTO_EVERIFY if not), record the products, sign
- * again (same envelope kind) and write "<dir>/<name>.<keyid8>.link", then
+ * again (same envelope kind, or DSSE when step->dsse) and write
+ * "<dir>/<name>.<keyid8>.link", then
  * remove the preliminary file.  INTOTO_ENOTFOUND when there is none.
  */
 int intoto_record_stop(const struct intoto_step_opts *step,
