@@ -19,6 +19,9 @@ struct verify_args {
     size_t n_types;
     char **vkeys;
     size_t n_vkeys;
+    char **gpg;
+    size_t n_gpg;
+    const char *gpg_home;
     const char *link_dir;
     const char *report;
     double timeout;
@@ -32,7 +35,8 @@ usage(FILE *fp)
 {
     fprintf(fp,
             "usage: %s -l LAYOUT (-k KEY... [-t TYPE...] |\n"
-            "       --verification-keys KEY...) [--link-dir DIR]\n"
+            "       --verification-keys KEY... | -g ID... [--gpg-home DIR])\n"
+            "       [--link-dir DIR]\n"
             "       [--inspection-timeout SECONDS] [--param NAME=VALUE]...\n"
             "       [--strict-command] [--report FILE] [-v | -q]\n"
             "\n"
@@ -58,8 +62,9 @@ usage(FILE *fp)
             "      --strict-command    a command that differs from the\n"
             "                          layout's fails verification\n"
             "      --report FILE       write a JSON report of every check\n"
-            "  -g, --gpg ID...         OpenPGP keys (not supported)\n"
-            "      --gpg-home DIR      OpenPGP home (not supported)\n"
+            "  -g, --gpg ID...         OpenPGP keys from gpg's keyring that\n"
+            "                          must all have signed the layout\n"
+            "      --gpg-home DIR      gpg home directory (default: gpg's)\n"
             "  -v, --verbose           show each check (-vv: more)\n"
             "  -q, --quiet             show errors only\n"
             "      --version           show the version\n"
@@ -169,6 +174,11 @@ parse_valued(struct verify_args *o, int argc, char **argv, int *i)
         return o->link_dir ? EXIT_OK
                            : cmd_usage_error("%s needs a directory", a);
     }
+    if (is_valued(a, NULL, "--gpg-home")) {
+        o->gpg_home = opt_value(argc, argv, i, "--gpg-home");
+        return o->gpg_home ? EXIT_OK
+                           : cmd_usage_error("%s needs a directory", a);
+    }
     if (is_valued(a, NULL, "--report")) {
         o->report = opt_value(argc, argv, i, "--report");
         return o->report ? EXIT_OK : cmd_usage_error("%s needs a file", a);
@@ -219,10 +229,15 @@ parse_args(struct verify_args *o, int argc, char **argv)
             if (o->n_vkeys == 0) {
                 return cmd_usage_error("%s needs at least one key file", a);
             }
-        } else if (is_opt(a, "-g", "--gpg") || is_valued(a, NULL,
-                                                         "--gpg-home")) {
-            cmd_error("OpenPGP is not supported");
-            return EXIT_USAGE;
+        } else if (is_opt(a, "-g", "--gpg")) {
+            o->n_gpg = opt_values(argc, argv, &i, &o->gpg);
+            if (o->n_gpg == 0) {
+                return cmd_usage_error("%s needs at least one key id", a);
+            }
+        } else if (strncmp(a, "--gpg=", 6) == 0) {
+            o->gpg = argv + i;
+            argv[i] += 6;
+            o->n_gpg = 1;
         } else if (is_opt(a, NULL, "--strict-command")) {
             o->strict_command = 1;
         } else if (is_opt(a, "-v", "--verbose")) {
@@ -246,9 +261,9 @@ check_args(const struct verify_args *o)
     if (o->layout == NULL) {
         return cmd_usage_error("-l/--layout is required");
     }
-    if (o->n_keys == 0 && o->n_vkeys == 0) {
-        return cmd_usage_error("give the layout keys with -k/--layout-keys "
-                               "or --verification-keys");
+    if (o->n_keys == 0 && o->n_vkeys == 0 && o->n_gpg == 0) {
+        return cmd_usage_error("give the layout keys with -k/--layout-keys, "
+                               "--verification-keys or -g/--gpg");
     }
     if (o->n_types != 0 && o->n_types != o->n_keys) {
         return cmd_usage_error("%zu key types for %zu keys; give one type "
@@ -266,23 +281,27 @@ check_args(const struct verify_args *o)
 }
 
 /* -k keys (legacy key ids, type from -t, default rsa as the reference),
- * then --verification-keys (new key ids, type detected). */
+ * --verification-keys (new key ids, type detected), then -g keys exported
+ * from gpg's keyring. */
 static int
 load_keys(struct intoto_key **keys, const struct verify_args *o)
 {
     struct intoto_error err;
-    size_t i;
+    size_t i, nk = o->n_keys, nv = o->n_vkeys;
     int rc;
 
-    for (i = 0; i < o->n_keys + o->n_vkeys; i++) {
+    for (i = 0; i < nk + nv + o->n_gpg; i++) {
         intoto_error_init(&err);
-        if (i < o->n_keys) {
+        if (i < nk) {
             rc = intoto_key_load_public(&keys[i], o->keys[i],
                                         o->n_types ? o->types[i] : "rsa",
                                         INTOTO_KEYID_LEGACY, &err);
+        } else if (i < nk + nv) {
+            rc = intoto_key_load_public(&keys[i], o->vkeys[i - nk], NULL,
+                                        INTOTO_KEYID_NEW, &err);
         } else {
-            rc = intoto_key_load_public(&keys[i], o->vkeys[i - o->n_keys],
-                                        NULL, INTOTO_KEYID_NEW, &err);
+            rc = intoto_key_from_gpg(&keys[i], o->gpg[i - nk - nv],
+                                     o->gpg_home, &err);
         }
         if (rc != INTOTO_OK) {
             return cmd_fail(&err);
@@ -316,7 +335,7 @@ run_verify(const struct verify_args *o, struct intoto_key *const *keys)
     intoto_verify_opts_init(&vo);
     vo.layout_path = o->layout;
     vo.layout_keys = keys;
-    vo.n_layout_keys = o->n_keys + o->n_vkeys;
+    vo.n_layout_keys = o->n_keys + o->n_vkeys + o->n_gpg;
     vo.link_dir = o->link_dir;
     if (o->timeout > 0) {
         vo.inspection_timeout = o->timeout;
@@ -365,7 +384,7 @@ cmd_verify(int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     }
 
-    n = o.n_keys + o.n_vkeys;
+    n = o.n_keys + o.n_vkeys + o.n_gpg;
     keys = calloc(n, sizeof(*keys));
     if (keys == NULL) {
         cmd_error("out of memory");

@@ -429,6 +429,11 @@ static const char *const key_fields[] = {
     "keyid", "keyid_hash_algorithms", "keytype", "keyval", "scheme", NULL
 };
 static const char *const keyval_fields[] = { "private", "public", NULL };
+/* The reference's OpenPGP key dicts (securesystemslib gpg format). */
+static const char *const pgp_key_fields[] = {
+    "creation_time", "hashes", "keyid", "keyval", "method", "subkeys",
+    "type", "validity_period", NULL
+};
 
 static int
 only_fields(const struct intoto_json *obj, const char *const *allowed,
@@ -461,13 +466,16 @@ check_key_object(const struct intoto_json *obj, const char *keyid,
                  struct intoto_error *err)
 {
     const char *own = intoto_json_str(intoto_json_get(obj, "keyid"));
+    const char *method = intoto_json_str(intoto_json_get(obj, "method"));
+    int pgp = method != NULL && strncmp(method, "pgp+", 4) == 0;
     int rc;
 
     if (!intoto_json_is(obj, INTOTO_JSON_OBJECT)) {
         return intoto_error_set(err, INTOTO_EPARSE, "layout key '%s' is "
                                 "not an object", keyid);
     }
-    rc = only_fields(obj, key_fields, keyid, err);
+
+    rc = only_fields(obj, pgp ? pgp_key_fields : key_fields, keyid, err);
     if (rc == INTOTO_OK) {
         rc = only_fields(intoto_json_get(obj, "keyval"), keyval_fields,
                          keyid, err);
@@ -479,6 +487,30 @@ check_key_object(const struct intoto_json *obj, const char *keyid,
     return rc;
 }
 
+/* The index of the layout key listed under keyid, or of the OpenPGP key
+ * that lists keyid as a subkey (verify_link_signature_thresholds checks
+ * a subkey's signature with its main key), or SIZE_MAX. */
+static size_t
+key_index(const struct intoto_json *keys, const char *keyid)
+{
+    size_t i, n = intoto_json_len(keys), len;
+    const char *k;
+
+    for (i = 0; i < n; i++) {
+        k = intoto_json_key_at(keys, i, &len);
+        if (strlen(keyid) == len && memcmp(k, keyid, len) == 0) {
+            return i;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (intoto_json_get(intoto_json_get(intoto_json_value_at(keys, i),
+                                            "subkeys"), keyid) != NULL) {
+            return i;
+        }
+    }
+    return SIZE_MAX;
+}
+
 /* The key the layout lists under keyid, parsed once.  NULL (and no error)
  * when the layout has no such key. */
 static int
@@ -486,29 +518,24 @@ layout_key(struct intoto_key **out, struct vlayout *v, const char *keyid,
            struct intoto_error *err)
 {
     const struct intoto_json *keys = v->layout->keys;
-    size_t i, n = intoto_json_len(keys), len;
-    const char *k;
+    size_t i = key_index(keys, keyid), len;
+    const char *id;
     int rc;
 
     *out = NULL;
-    for (i = 0; i < n; i++) {
-        k = intoto_json_key_at(keys, i, &len);
-        if (strlen(keyid) == len && memcmp(k, keyid, len) == 0) {
-            break;
-        }
-    }
-    if (i == n) {
+    if (i == SIZE_MAX) {
         return INTOTO_OK;
     }
+    id = intoto_json_key_at(keys, i, &len);
     if (v->keys[i] == NULL) {
-        rc = check_key_object(intoto_json_value_at(keys, i), keyid, err);
+        rc = check_key_object(intoto_json_value_at(keys, i), id, err);
         if (rc != INTOTO_OK) {
             return rc;
         }
         rc = intoto_key_from_json(&v->keys[i], intoto_json_value_at(keys, i),
-                                  keyid, err);
+                                  id, err);
         if (rc != INTOTO_OK) {
-            return intoto_error_wrap(err, "layout key '%s'", keyid);
+            return intoto_error_wrap(err, "layout key '%s'", id);
         }
     }
     *out = v->keys[i];
@@ -600,7 +627,8 @@ check_expiry(struct vlayout *v, struct intoto_error *err)
 struct candidate {
     struct vlayout *v;
     struct vstep *s;
-    const char *keyid;
+    const char *keyid;             /* names the file */
+    const char *auth;              /* the authorized key id it is for */
     struct intoto_json *rep;       /* this link's report object */
     struct intoto_buf *notes;      /* why links did not count */
 };
@@ -636,7 +664,7 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
         return intoto_error_set(err, INTOTO_EINVAL, "'%s' is not a regular "
                                 "file", l->file);
     }
-    rc = layout_key(&key, cd->v, cd->keyid, err);
+    rc = layout_key(&key, cd->v, cd->auth, err);
     if (rc != INTOTO_OK) {
         return rc;
     }
@@ -688,17 +716,62 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
     return INTOTO_OK;
 }
 
+struct cand_id {
+    const char *id;
+    const char *auth;
+};
+
 static int
-seen_before(const struct intoto_item *it, size_t i)
+add_cand(struct cand_id *c, size_t *n, const char *id, const char *auth)
 {
     size_t j;
 
-    for (j = 0; j < i; j++) {
-        if (strcmp(it->pubkeys[j], it->pubkeys[i]) == 0) {
-            return 1;
+    for (j = 0; j < *n; j++) {
+        if (strcmp(c[j].id, id) == 0) {
+            return 0;
         }
     }
-    return 0;
+    c[*n].id = id;
+    c[*n].auth = auth;
+    (*n)++;
+    return 1;
+}
+
+/* The key ids whose links a step reads: each authorized id once, then
+ * the OpenPGP subkeys the layout lists under it (load_links_for_layout
+ * opens <step>.<subkey8>.link too).  Caller frees *out. */
+static int
+candidate_ids(struct cand_id **out, size_t *n, const struct vlayout *v,
+              const struct intoto_item *it, struct intoto_error *err)
+{
+    size_t i, k, len, cap = it->n_pubkeys + 1;
+    const struct intoto_json *sub;
+    const char *id;
+
+    *n = 0;
+    for (i = 0; i < it->n_pubkeys; i++) {
+        sub = intoto_json_get(intoto_json_get(v->layout->keys,
+                                              it->pubkeys[i]), "subkeys");
+        cap += intoto_json_len(sub);
+    }
+    *out = calloc(cap, sizeof(**out));
+    if (*out == NULL) {
+        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < it->n_pubkeys; i++) {
+        add_cand(*out, n, it->pubkeys[i], it->pubkeys[i]);
+        sub = intoto_json_get(intoto_json_get(v->layout->keys,
+                                              it->pubkeys[i]), "subkeys");
+        for (k = 0; intoto_json_is(sub, INTOTO_JSON_OBJECT) &&
+                    k < intoto_json_len(sub); k++) {
+            id = intoto_json_key_at(sub, k, &len);
+            if (strlen(id) == len && len > 0 &&
+                strspn(id, "0123456789abcdefABCDEF") == len) {
+                add_cand(*out, n, id, it->pubkeys[i]);
+            }
+        }
+    }
+    return INTOTO_OK;
 }
 
 static int
@@ -724,45 +797,42 @@ load_step_links(struct vlayout *v, struct vstep *s, struct intoto_error *err)
 {
     const struct intoto_item *it = s->item;
     struct intoto_buf notes;
-    struct candidate cd = { v, s, NULL, NULL, &notes };
+    struct candidate cd = { v, s, NULL, NULL, NULL, &notes };
+    struct cand_id *ids = NULL;
     struct intoto_json *arr;
     char file[PATH_MAX];
-    size_t i;
-    int rc = INTOTO_OK;
+    size_t i, n_ids = 0;
+    int rc;
 
     intoto_buf_init(&notes);
-    s->links = calloc(it->n_pubkeys + 1, sizeof(*s->links));
+    rc = candidate_ids(&ids, &n_ids, v, it, err);
+    s->links = rc == INTOTO_OK ? calloc(n_ids + 1, sizeof(*s->links)) : NULL;
     if (s->links == NULL) {
-        return intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        free(ids);
+        return rc ? rc : intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
     }
     rep_int(v->c, s->rep, "threshold", it->threshold);
     arr = rep_arr(v->c, s->rep, "links");
-    for (i = 0; i < it->n_pubkeys && rc == INTOTO_OK; i++) {
+    for (i = 0; i < n_ids && rc == INTOTO_OK; i++) {
         struct vlink *l = &s->links[s->n_links];
 
-        if (seen_before(it, i)) {
-            continue;
-        }
-        cd.keyid = it->pubkeys[i];
+        cd.keyid = ids[i].id;
+        cd.auth = ids[i].auth;
         cd.rep = rep_obj(v->c, arr, NULL);
         snprintf(file, sizeof(file), "%s.%.8s.link", it->name, cd.keyid);
         rep_str(v->c, cd.rep, "file", file);
         rep_str(v->c, cd.rep, "keyid", cd.keyid);
         l->file = join_path(v->link_dir, file);
-        if (l->file == NULL) {
-            rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
-            break;
-        }
-        rc = load_candidate(&cd, l, err);
+        rc = l->file ? load_candidate(&cd, l, err) : INTOTO_ENOMEM;
         if (rc == INTOTO_OK) {
             s->n_links++;
-        } else {
-            if (rc != INTOTO_ENOTFOUND) {
-                intoto_error_wrap(err, "step '%s': link '%s'", it->name,
-                                  l->file);
-            }
+        } else if (rc == INTOTO_ENOTFOUND) {
             release_vlink(l);
-            rc = rc == INTOTO_ENOTFOUND ? INTOTO_OK : rc;
+            rc = INTOTO_OK;
+        } else {
+            intoto_error_wrap(err, "step '%s': link '%s'", it->name,
+                              l->file ? l->file : file);
+            release_vlink(l);
         }
     }
     rep_int(v->c, s->rep, "keys_counted", (int64_t)s->n_links);
@@ -770,6 +840,7 @@ load_step_links(struct vlayout *v, struct vstep *s, struct intoto_error *err)
         rc = threshold_error(&cd, err);
     }
     intoto_buf_release(&notes);
+    free(ids);
     return rc;
 }
 
