@@ -3,10 +3,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -53,6 +55,9 @@ struct child {
     int tty;               /* the terminal was handed to the child */
     int reaped;
     int status;
+    int sigfd;             /* INT, TERM, HUP, QUIT while it runs */
+    int masked;
+    sigset_t old_mask;
 };
 
 static void
@@ -188,6 +193,50 @@ child_start(struct child *c, const char *const *argv,
     return INTOTO_OK;
 }
 
+/*
+ * While the command runs, INT, TERM, HUP and QUIT sent to us (a CI job
+ * being cancelled, Ctrl-C without a terminal handed over) are passed on
+ * to its process group instead of leaving it running orphaned; the
+ * command's end is then recorded as usual.  Only the calling thread's
+ * mask changes, and only until intoto_run() returns.
+ */
+static void
+forward_begin(struct child *c)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    if (pthread_sigmask(SIG_BLOCK, &set, &c->old_mask) != 0) {
+        return;
+    }
+    c->masked = 1;
+    c->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void
+forward_signals(struct child *c)
+{
+    struct signalfd_siginfo si;
+
+    while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+        kill(-c->pid, (int)si.ssi_signo);
+    }
+}
+
+static void
+forward_end(struct child *c)
+{
+    close_fd(&c->sigfd);
+    if (c->masked) {
+        pthread_sigmask(SIG_SETMASK, &c->old_mask, NULL);
+        c->masked = 0;
+    }
+}
+
 static void
 write_all(int fd, const char *data, size_t len)
 {
@@ -251,7 +300,7 @@ static int
 wait_loop(struct child *c, struct intoto_run_result *res,
           const struct intoto_run_opts *opts, int64_t deadline, int *rc)
 {
-    struct pollfd pfd[3];
+    struct pollfd pfd[4];
     int nfd, timeout, echo = opts->echo;
 
     while (!c->reaped || c->out[0] >= 0 || c->err[0] >= 0) {
@@ -259,6 +308,7 @@ wait_loop(struct child *c, struct intoto_run_result *res,
         pfd[nfd++] = (struct pollfd){ c->out[0], POLLIN, 0 };
         pfd[nfd++] = (struct pollfd){ c->err[0], POLLIN, 0 };
         pfd[nfd++] = (struct pollfd){ c->reaped ? -1 : c->pidfd, POLLIN, 0 };
+        pfd[nfd++] = (struct pollfd){ c->sigfd, POLLIN, 0 };
         timeout = c->pidfd < 0 && !c->reaped ? 20 : -1;
         if (deadline > 0) {
             int64_t left = deadline - now_ms();
@@ -282,6 +332,9 @@ wait_loop(struct child *c, struct intoto_run_result *res,
         }
         if (*rc != INTOTO_OK) {
             return 0;
+        }
+        if (c->sigfd >= 0 && pfd[3].revents) {
+            forward_signals(c);
         }
         try_reap(c, 0);
     }
@@ -320,13 +373,17 @@ int
 intoto_run(struct intoto_run_result *res, const char *const *argv,
            const struct intoto_run_opts *opts, struct intoto_error *err)
 {
-    struct child c = { 0, { -1, -1 }, { -1, -1 }, { -1, -1 }, -1, 0, 0, 0 };
+    struct child c;
     int64_t deadline = 0;
     int rc, late;
 
     if (argv == NULL || argv[0] == NULL) {
         return intoto_error_set(err, INTOTO_EINVAL, "no command to run");
     }
+    memset(&c, 0, sizeof(c));
+    c.out[0] = c.out[1] = c.err[0] = c.err[1] = -1;
+    c.status_pipe[0] = c.status_pipe[1] = c.pidfd = c.sigfd = -1;
+    forward_begin(&c);
     if (opts->timeout > 0) {
         deadline = now_ms() + (int64_t)(opts->timeout * 1000.0);
     }
@@ -356,6 +413,7 @@ out:
         kill_group(&c);
     }
     terminal_take(&c);
+    forward_end(&c);
     close_fd(&c.out[0]);
     close_fd(&c.err[0]);
     close_fd(&c.out[1]);

@@ -99,6 +99,21 @@ expect_exit 1 "$RUN" -n slow -k "$KEY" --run-timeout 0.5 -- \
 expect_stderr "timed out"
 ls slow.*.link 2>/dev/null && die "link written after a timeout"
 
+# SIGTERM to in-toto-run (a cancelled CI job) reaches the command's
+# process group; its end is recorded.
+"$RUN" -n term -k "$KEY" -- sh -c 'touch started; exec sleep 30' \
+    </dev/null >/dev/null 2>term.err &
+pid=$!
+i=0
+while [ ! -f started ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -f started ] || die "the command did not start"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 143 ] || { cat term.err; die "exit $rc after SIGTERM, not 143"; }
+[ "$(field term.*.link 's["byproducts"]["return-value"]')" = -15 ] ||
+    die "return-value after SIGTERM"
+
 # Usage errors exit 2.
 expect_exit 2 "$RUN" -k "$KEY" -x
 expect_stderr "step name"
