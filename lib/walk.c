@@ -110,6 +110,7 @@ intoto__walk_init(struct intoto__walk *w)
     w->v = NULL;
     w->n = 0;
     w->cap = 0;
+    w->lstrip = 0;
 }
 
 void
@@ -466,6 +467,7 @@ intoto__walk_paths(struct intoto__walk *w, const char *const *paths,
     k.w = w;
     k.o = opts;
     k.err = err;
+    w->lstrip |= opts->n_lstrip > 0;
     intoto_buf_init(&k.path);
     for (i = 0; i < n && rc == INTOTO_OK; i++) {
         rc = walk_top(&k, paths[i]);
@@ -504,13 +506,13 @@ intoto__walk_finish(struct intoto__walk *w, struct intoto_error *err)
     for (i = 0; i < w->n; i++) {
         if (o > 0 && strcmp(intoto__walk_name(w, o - 1),
                             intoto__walk_name(w, i)) == 0) {
-            if (strcmp(intoto__walk_path(w, o - 1),
-                       intoto__walk_path(w, i)) == 0) {
+            if (!w->lstrip && strcmp(intoto__walk_path(w, o - 1),
+                                     intoto__walk_path(w, i)) == 0) {
                 continue;
             }
             return intoto_error_set(err, INTOTO_EINVAL,
-                                    "--lstrip-paths gives two artifacts the "
-                                    "same name '%s' ('%s' and '%s')",
+                                    "with --lstrip-paths, two artifacts get "
+                                    "the same name '%s' ('%s' and '%s')",
                                     intoto__walk_name(w, i),
                                     intoto__walk_path(w, o - 1),
                                     intoto__walk_path(w, i));

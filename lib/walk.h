@@ -62,6 +62,7 @@ struct intoto__walk {
     struct intoto__walk_entry *v;
     size_t n;
     size_t cap;
+    int lstrip;                      /* lstrip prefixes were given */
 };
 
 void intoto__walk_init(struct intoto__walk *w);
@@ -81,8 +82,9 @@ int intoto__walk_paths(struct intoto__walk *w, const char *const *paths,
                        size_t n, const struct intoto__walk_opts *opts,
                        struct intoto_error *err);
 
-/* Sort by recorded name and drop repeated paths.  Two different paths
- * recorded under one name (an lstrip collision) give INTOTO_EINVAL. */
+/* Sort by recorded name and drop repeated paths.  With lstrip prefixes
+ * any name recorded twice is an error, INTOTO_EINVAL, as the reference
+ * has it (also when overlapping paths reach one file twice). */
 int intoto__walk_finish(struct intoto__walk *w, struct intoto_error *err);
 
 /* The recorded name and the path of entry i.  Borrowed. */

@@ -390,6 +390,7 @@ test_walk_lstrip(void **state)
     const char *paths[] = { "a", "b" };
     const char *strip_ok[] = { "a/" };
     const char *strip_dup[] = { "a/", "b/" };
+    const char *twice[] = { "a", "a/x" };
     struct intoto__walk w;
     struct intoto_error err;
 
@@ -409,6 +410,16 @@ test_walk_lstrip(void **state)
     assert_int_equal(walk(&w, paths, 2, NULL, 0, strip_dup, 2, &err),
                      INTOTO_EINVAL);
     assert_non_null(strstr(err.msg, "same name 'x'"));
+    intoto__walk_release(&w);
+    /* One file reached twice: dropped without lstrip, an error with it
+     * (the reference's PrefixError). */
+    intoto__walk_init(&w);
+    assert_int_equal(walk(&w, twice, 2, NULL, 0, NULL, 0, &err), INTOTO_OK);
+    assert_int_equal(w.n, 1);
+    intoto__walk_release(&w);
+    intoto__walk_init(&w);
+    assert_int_equal(walk(&w, twice, 2, NULL, 0, strip_ok, 1, &err),
+                     INTOTO_EINVAL);
     intoto__walk_release(&w);
 }
 
