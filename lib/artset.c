@@ -29,40 +29,69 @@ struct intoto_artifacts {
     size_t blob_len;
 };
 
-/* Hex digit value + 1; 0 for anything else (lowercase only, as the
- * stored form must give back the exact string). */
-static const unsigned char hexval[256] = {
-    ['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-    ['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12,
-    ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
 
-/* The raw digest of {"sha256": <64 lowercase hex>}, or 0.  Branch-free
- * over the digits: this runs for every artifact of every link. */
+/* High bit set in each byte of x (all bytes below 0x80) that lies
+ * strictly between lo and hi. */
+static uint64_t
+bytes_between(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (ONES * (127 + hi) - x) & ~x & (x + ONES * (127 - lo)) & HIGH;
+}
+
+/* 1 when the 64 bytes are lowercase hex digits (the stored form must
+ * give back the exact string), eight at a time. */
+static int
+lower_hex64(const char *s)
+{
+    uint64_t x, ok;
+    size_t i;
+
+    for (i = 0; i < 64; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (x & HIGH) {
+            return 0;
+        }
+        ok = bytes_between(x, '0' - 1, '9' + 1) |
+             bytes_between(x, 'a' - 1, 'f' + 1);
+        if (ok != HIGH) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The value of a digit known to be 0-9 or a-f. */
+static unsigned
+digit(unsigned char c)
+{
+    return (c & 15u) + 9u * (c >> 6);
+}
+
+/* The raw digest of {"sha256": <64 lowercase hex>}, or 0.  This runs
+ * for every artifact of every link. */
 static int
 plain_sha256(unsigned char out[32], const struct intoto_json *h)
 {
     size_t klen, len, i;
     const char *k, *s;
     const unsigned char *u;
-    unsigned bad = 0;
 
     if (intoto_json_len(h) != 1 || !intoto_json_is(h, INTOTO_JSON_OBJECT)) {
         return 0;
     }
     k = intoto_json_key_at(h, 0, &klen);
     s = intoto_json_strl(intoto_json_value_at(h, 0), &len);
-    if (klen != 6 || memcmp(k, "sha256", 6) != 0 || s == NULL || len != 64) {
+    if (klen != 6 || memcmp(k, "sha256", 6) != 0 || s == NULL || len != 64 ||
+        !lower_hex64(s)) {
         return 0;
     }
     u = (const unsigned char *)s;
     for (i = 0; i < 32; i++) {
-        unsigned hi = hexval[u[2 * i]], lo = hexval[u[2 * i + 1]];
-
-        bad |= (hi == 0) | (lo == 0);
-        out[i] = (unsigned char)(((hi - 1) << 4) | ((lo - 1) & 15));
+        out[i] = (unsigned char)(digit(u[2 * i]) << 4 | digit(u[2 * i + 1]));
     }
-    return bad == 0;
+    return 1;
 }
 
 /*

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,19 +210,40 @@ clean_name(const char *s, size_t len)
     return 1;
 }
 
+#define ONES 0x0101010101010101ull
+#define HIGH 0x8080808080808080ull
+
+/* High bit set in each byte of x (all bytes below 0x80) that lies
+ * strictly between lo and hi. */
+static uint64_t
+bytes_between(uint64_t x, unsigned lo, unsigned hi)
+{
+    return (ONES * (127 + hi) - x) & ~x & (x + ONES * (127 - lo)) & HIGH;
+}
+
+/* Hex digits, eight bytes at a time: hashes make up most of a large
+ * link, so this runs over every byte of them. */
 static int
 is_hex_string(const char *v, size_t len)
 {
     unsigned bad = 0;
-    size_t i;
+    size_t i = 0;
 
-    /* One branch-free pass: hashes make up most of a large link. */
-    for (i = 0; i < len; i++) {
+    for (; i + 8 <= len; i += 8) {
+        uint64_t x, ok;
+
+        memcpy(&x, v + i, 8);
+        if (x & HIGH) {
+            return 0;
+        }
+        ok = bytes_between(x, '0' - 1, '9' + 1) |
+             bytes_between(x | (ONES * 0x20), 'a' - 1, 'f' + 1);
+        bad |= ok != HIGH;
+    }
+    for (; i < len; i++) {
         unsigned c = (unsigned char)v[i];
-        unsigned digit = c - '0' < 10;
-        unsigned letter = (c | 0x20) - 'a' < 6;
 
-        bad |= !(digit | letter);
+        bad |= !((c - '0' < 10) | ((c | 0x20) - 'a' < 6));
     }
     return len > 0 && bad == 0;
 }
