@@ -677,9 +677,13 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
     size_t j;
     int rc;
 
-    if (stat(l->file, &st) != 0 && errno == ENOENT) {
-        note(cd, "missing", l->file, "not found");
-        return INTOTO_ENOTFOUND;
+    if (stat(l->file, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) {
+            note(cd, "missing", l->file, "not found");
+            return INTOTO_ENOTFOUND;
+        }
+        return intoto_error_set(err, INTOTO_EIO, "cannot open '%s': %s",
+                                l->file, strerror(errno));
     }
     /* Opening a FIFO would block: refuse anything but a regular file. */
     if (!S_ISREG(st.st_mode)) {
@@ -701,9 +705,12 @@ load_candidate(struct candidate *cd, struct vlink *l, struct intoto_error *err)
 
     rc = intoto_envelope_verify(l->env, key, err);
     if (rc == INTOTO_EVERIFY) {
+        char why[128];
+
         intoto_error_init(err);
-        note(cd, "bad signature", l->file, "has no valid signature by its "
-             "key");
+        snprintf(why, sizeof(why), "has no valid signature by its key %.8s",
+                 cd->auth);
+        note(cd, "bad signature", l->file, why);
         return INTOTO_ENOTFOUND;
     }
     if (rc != INTOTO_OK) {
