@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <intoto/buf.h>
 #include <intoto/rules.h>
@@ -37,12 +36,25 @@ static const struct {
 
 #define N_KEYWORDS (sizeof(keywords) / sizeof(keywords[0]))
 
-/* Keywords compare in ASCII case only: Python's str.lower() maps no other
- * character onto the ASCII letters these keywords use. */
+/* Keywords compare in ASCII case only, whatever the locale: Python's
+ * str.lower() maps no other character onto the letters these keywords
+ * use.  `word` is upper case. */
 static int
 is_word(const char *s, const char *word)
 {
-    return strcasecmp(s, word) == 0;
+    size_t i;
+
+    for (i = 0; word[i] != '\0'; i++) {
+        char c = s[i];
+
+        if (c >= 'a' && c <= 'z') {
+            c = (char)(c - 'a' + 'A');
+        }
+        if (c != word[i]) {
+            return 0;
+        }
+    }
+    return s[i] == '\0';
 }
 
 void
