@@ -116,7 +116,7 @@ struct args {
     unsigned mode;
     const char *name;
     struct list materials, products, command, exclude, lstrip, hash, allow;
-    int have_materials, have_products, have_exclude;
+    int have_exclude;
     int streams, no_command, dsse, eol, record_env, verbose, quiet;
     const char *key, *keytype, *signing_key, *password, *metadir;
     const char *base_path;
@@ -271,58 +271,113 @@ find_short(unsigned mode, char c)
     return NULL;
 }
 
-/* Store a flag or a value. */
+/* The field a string option stores into, or NULL. */
+static const char **
+string_slot(struct args *a, enum opt_id id)
+{
+    switch (id) {
+    case O_NAME:
+        return &a->name;
+    case O_KEY:
+        return &a->key;
+    case O_KEYTYPE:
+        return &a->keytype;
+    case O_SIGNING_KEY:
+        return &a->signing_key;
+    case O_BASE_PATH:
+        return &a->base_path;
+    case O_METADIR:
+        return &a->metadir;
+    default:
+        return NULL;
+    }
+}
+
+/* The flag a valueless option sets, or NULL. */
+static int *
+flag_slot(struct args *a, enum opt_id id)
+{
+    switch (id) {
+    case O_GPG:
+        return &a->gpg;
+    case O_STREAMS:
+        return &a->streams;
+    case O_NOCMD:
+        return &a->no_command;
+    case O_DSSE:
+        return &a->dsse;
+    case O_EOL:
+        return &a->eol;
+    case O_RECORD_ENV:
+        return &a->record_env;
+    case O_QUIET:
+        return &a->quiet;
+    default:
+        return NULL;
+    }
+}
+
+static int
+set_timeout(struct args *a, const char *v)
+{
+    char *end = NULL;
+
+    a->timeout = strtod(v, &end);
+    if (end == v || *end != '\0' || !(a->timeout > 0)) {
+        cmd_usage_error("--run-timeout: not a positive number of seconds: "
+                        "'%s'", v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Store a flag or a value; -1 on a usage error (printed). */
 static int
 apply_value(struct args *a, const struct opt *o, const char *v)
 {
+    const char **str = string_slot(a, o->id);
+    int *flag = flag_slot(a, o->id);
+
+    if (str != NULL) {
+        *str = v;
+        return 0;
+    }
+    if (flag != NULL) {
+        *flag = 1;
+        return 0;
+    }
     switch (o->id) {
-    case O_NAME: a->name = v; break;
-    case O_KEY: a->key = v; break;
-    case O_KEYTYPE: a->keytype = v; break;
-    case O_SIGNING_KEY: a->signing_key = v; break;
     case O_PASSWORD:
         a->password = v;
         a->password_prompt = v == NULL;
-        break;
-    case O_GPG: a->gpg = 1; break;
-    case O_GPG_HOME: a->gpg = a->gpg ? a->gpg : 2; break;
-    case O_BASE_PATH: a->base_path = v; break;
-    case O_METADIR: a->metadir = v; break;
-    case O_STREAMS: a->streams = 1; break;
-    case O_NOCMD: a->no_command = 1; break;
-    case O_DSSE: a->dsse = 1; break;
-    case O_EOL: a->eol = 1; break;
-    case O_FOLLOW: break;
-    case O_RECORD_ENV: a->record_env = 1; break;
-    case O_VERBOSE: a->verbose++; break;
-    case O_QUIET: a->quiet = 1; break;
-    case O_HASH: return list_add(&a->hash, v);
-    case O_ENV_ALLOW: return list_add(&a->allow, v);
-    case O_TIMEOUT: {
-        char *end = NULL;
-
-        a->timeout = strtod(v, &end);
-        if (end == v || *end != '\0' || !(a->timeout > 0)) {
-            cmd_usage_error("--run-timeout: not a positive number of "
-                            "seconds: '%s'", v);
-            return -1;
-        }
-        break;
-    }
+        return 0;
+    case O_VERBOSE:
+        a->verbose++;
+        return 0;
+    case O_HASH:
+        return list_add(&a->hash, v);
+    case O_ENV_ALLOW:
+        return list_add(&a->allow, v);
+    case O_TIMEOUT:
+        return set_timeout(a, v);
     default:
-        break;
+        return 0; /* --gpg-home, --follow-symlink-dirs: nothing to do */
     }
-    return 0;
 }
 
 static struct list *
 multi_list(struct args *a, enum opt_id id)
 {
     switch (id) {
-    case O_MATERIALS: a->have_materials = 1; return &a->materials;
-    case O_PRODUCTS: a->have_products = 1; return &a->products;
-    case O_EXCLUDE: a->have_exclude = 1; return &a->exclude;
-    default: return &a->lstrip;
+    case O_MATERIALS:
+        return &a->materials;
+    case O_PRODUCTS:
+        return &a->products;
+    case O_EXCLUDE:
+        a->have_exclude = 1;
+        return &a->exclude;
+    default:
+        return &a->lstrip;
     }
 }
 
