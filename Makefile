@@ -46,7 +46,8 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 ALL_CFLAGS  += $(CFLAGS)
-ALL_LDFLAGS += -pthread $(LDFLAGS)
+# --as-needed: a library no object uses is not loaded at start-up.
+ALL_LDFLAGS += -pthread -Wl,--as-needed $(LDFLAGS)
 
 ifneq ($(V),1)
 Q = @

@@ -7,8 +7,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include "cmd.h"
 
 const char *cmd_progname = "in-toto";
@@ -250,9 +248,7 @@ main(int argc, char **argv)
         return EXIT_USAGE;
     }
     cmd_argv0 = argv[0];
-    git_libgit2_init();
     rc = dispatch(argc, argv);
-    git_libgit2_shutdown();
     if (fflush(stdout) != 0 && rc == EXIT_OK) {
         rc = EXIT_FAIL;
     }

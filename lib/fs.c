@@ -20,7 +20,9 @@ intoto__fs_read(struct intoto_buf *out, const char *path, size_t max,
     int rc = INTOTO_OK;
     ssize_t n;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; the type is
+     * checked right after. */
+    fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         rc = errno == ENOENT ? INTOTO_ENOTFOUND : INTOTO_EIO;
         intoto_error_set(err, rc, "cannot open '%s': %s", path,
@@ -38,13 +40,23 @@ intoto__fs_read(struct intoto_buf *out, const char *path, size_t max,
                               path, (long long)st.st_size, max);
         goto out;
     }
+    /* Room for the whole file at once (plus one byte to see the end). */
+    rc = intoto_buf_grow(out, (size_t)st.st_size + 1);
+    if (rc != INTOTO_OK) {
+        intoto_error_set(err, rc, "reading '%s': out of memory", path);
+        goto out;
+    }
     for (;;) {
-        rc = intoto_buf_grow(out, 65536);
-        if (rc != INTOTO_OK) {
-            intoto_error_set(err, rc, "reading '%s': out of memory", path);
-            goto out;
+        /* The file may have grown since fstat. */
+        if (out->cap - out->len < 2) {
+            rc = intoto_buf_grow(out, 65536);
+            if (rc != INTOTO_OK) {
+                intoto_error_set(err, rc, "reading '%s': out of memory",
+                                 path);
+                goto out;
+            }
         }
-        n = read(fd, out->data + out->len, 65536);
+        n = read(fd, out->data + out->len, out->cap - out->len - 1);
         if (n < 0 && errno == EINTR) {
             continue;
         }

@@ -9,10 +9,15 @@ if [ ! -x "$corpus/run-verify" ]; then
     exit 0
 fi
 status=0
-# OpenPGP is not implemented yet: see docs/KNOWN_ISSUES.md.
-echo "interop verify (gpg cases skipped, see docs/KNOWN_ISSUES.md):"
-INTEROP_SKIP_TAGS="gpg ${INTEROP_SKIP_TAGS:-}" \
-    "$corpus/run-verify" "$bin/in-toto-verify" || status=1
+# The OpenPGP cases need gpg to read the keyring they ship.
+skip=${INTEROP_SKIP_TAGS:-}
+if ! command -v gpg >/dev/null 2>&1; then
+    echo "interop: SKIPPED gpg cases: gpg is not installed"
+    skip="gpg $skip"
+fi
+echo "interop verify:"
+INTEROP_SKIP_TAGS="$skip" "$corpus/run-verify" "$bin/in-toto-verify" ||
+    status=1
 for kt in rsa:record-rsa ed25519:record-ed25519 ecdsa:record-ecdsa; do
     echo "interop record with ${kt%%:*} key:"
     "$corpus/run-record" "$bin/in-toto-run" "$corpus/keys/${kt#*:}" \
