@@ -25,9 +25,18 @@ struct walker {
     const struct intoto__walk_opts *o;
     struct intoto_buf path;  /* the current path */
     struct intoto_error *err;
+    size_t linked_dirs;      /* directories reached through symlinks */
 };
 
-enum kind { K_SKIP, K_FILE, K_DIR };
+/*
+ * Symbolic links that are not loops can still multiply a tree: 30 levels
+ * of two links each to the next level give 2^30 directories.  Past this
+ * many directories reached through links the walk stops with an error
+ * instead of running for days.
+ */
+#define MAX_LINKED_DIRS 100000
+
+enum kind { K_SKIP, K_FILE, K_DIR, K_TOO_MANY };
 
 int
 intoto__path_normalize(struct intoto_buf *out, const char *path)
@@ -242,9 +251,14 @@ classify(struct walker *k, int dfd, const char *name, unsigned char type)
         if (S_ISREG(st.st_mode)) {
             return K_FILE;
         }
+        if (S_ISDIR(st.st_mode) && type == DT_LNK) {
+            if (!k->o->follow_symlink_dirs) {
+                return K_SKIP;
+            }
+            return ++k->linked_dirs > MAX_LINKED_DIRS ? K_TOO_MANY : K_DIR;
+        }
         if (S_ISDIR(st.st_mode)) {
-            return (type == DT_LNK && !k->o->follow_symlink_dirs) ? K_SKIP
-                                                                  : K_DIR;
+            return K_DIR;
         }
     }
     log_path(k, INTOTO_LOG_WARN,
@@ -336,6 +350,10 @@ walk_entry(struct walker *k, int dfd, const char *name, unsigned char type,
         kind = classify(k, dfd, name, type);
         if (kind == K_FILE) {
             rc = add_file(k);
+        } else if (kind == K_TOO_MANY) {
+            rc = fail_path(k, INTOTO_EINVAL, "more than 100000 directories "
+                           "reached through symbolic links, at", k->path.data,
+                           k->path.len, 0);
         } else if (kind == K_DIR) {
             rc = intoto_buf_add(subdirs, name, strlen(name) + 1);
             if (rc != INTOTO_OK) {
@@ -467,6 +485,7 @@ intoto__walk_paths(struct intoto__walk *w, const char *const *paths,
     k.w = w;
     k.o = opts;
     k.err = err;
+    k.linked_dirs = 0;
     w->lstrip |= opts->n_lstrip > 0;
     intoto_buf_init(&k.path);
     for (i = 0; i < n && rc == INTOTO_OK; i++) {

@@ -14,6 +14,21 @@ mkdir -p loop/d/e && ln -s .. loop/d/e/up
 run 1 loop
 expect_stderr "symbolic link loop: 'loop/d/e/up'"
 
+# Links that are no loop but double the tree at each of 25 levels: the
+# walk gives up with an error instead of running for days.
+mkdir fan
+i=0
+while [ $i -le 25 ]; do mkdir "fan/d$i"; i=$((i + 1)); done
+i=0
+while [ $i -lt 25 ]; do
+    ln -s "../d$((i + 1))" "fan/d$i/l1"
+    ln -s "../d$((i + 1))" "fan/d$i/l2"
+    i=$((i + 1))
+done
+: > fan/d25/f
+run 1 fan/d0
+expect_stderr "directories reached through symbolic links"
+
 # A link to itself (ELOOP on stat) is skipped like a dangling link.
 mkdir self && ln -s me self/me && printf x > self/f
 run 0 self
