@@ -576,8 +576,15 @@ write_link_file(const char *path, const char *data, size_t len,
         data += n;
         len -= (size_t)n;
     }
-    if (fd < 0 || e != 0 || close(fd) != 0 || rename(tmp.data, path) != 0) {
-        e = e ? e : errno;
+    if (fd < 0) {
+        e = errno;
+    } else if (close(fd) != 0 && e == 0) {
+        e = errno;
+    }
+    if (e == 0 && rename(tmp.data, path) != 0) {
+        e = errno;
+    }
+    if (e != 0) {
         rc = intoto_error_set(err, INTOTO_EIO, "cannot write '%s': %s", path,
                               strerror(e));
         if (fd >= 0) {

@@ -74,8 +74,8 @@ static void
 child_exec(struct child *c, const char *const *argv,
            const struct intoto_run_opts *opts)
 {
-    static const int sigs[] = { SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGTSTP,
-                                SIGTTIN, SIGTTOU, SIGCHLD };
+    static const int sigs[] = { SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP,
+                                SIGTSTP, SIGTTIN, SIGTTOU, SIGCHLD };
     sigset_t none;
     size_t i;
     int e, null;
