@@ -43,12 +43,47 @@ static const struct subcommand commands[] = {
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* Write text with its control bytes escaped: names from links and archives
+ * reach messages, and must neither start a line nor drive the terminal. */
+static void
+put_escaped(const char *text)
+{
+    const unsigned char *p;
+
+    for (p = (const unsigned char *)text; *p != '\0'; p++) {
+        if (*p == '\n') {
+            fputs("\\n", stderr);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            fprintf(stderr, "\\x%02x", *p);
+        } else {
+            fputc(*p, stderr);
+        }
+    }
+}
+
 static void
 vmessage(const char *kind, const char *fmt, va_list ap)
 {
+    char small[1024];
+    char *text = small;
+    va_list copy;
+    int n;
+
+    va_copy(copy, ap);
+    n = vsnprintf(small, sizeof(small), fmt, ap);
+    if (n >= (int)sizeof(small)) {
+        text = malloc((size_t)n + 1);
+        if (text != NULL) {
+            vsnprintf(text, (size_t)n + 1, fmt, copy);
+        }
+    }
+    va_end(copy);
     fprintf(stderr, "%s: %s", cmd_progname, kind);
-    vfprintf(stderr, fmt, ap);
+    put_escaped(n < 0 ? "" : text != NULL ? text : small);
     fputc('\n', stderr);
+    if (text != small) {
+        free(text);
+    }
 }
 
 void
@@ -121,12 +156,16 @@ log_sink(void *ctx, enum intoto_log_level level, const char *msg)
         break;
     case INTOTO_LOG_INFO:
         if (cmd_verbosity >= 2) {
-            fprintf(stderr, "%s: %s\n", cmd_progname, msg);
+            fprintf(stderr, "%s: ", cmd_progname);
+            put_escaped(msg);
+            fputc('\n', stderr);
         }
         break;
     case INTOTO_LOG_DEBUG:
         if (cmd_verbosity >= 3) {
-            fprintf(stderr, "%s: debug: %s\n", cmd_progname, msg);
+            fprintf(stderr, "%s: debug: ", cmd_progname);
+            put_escaped(msg);
+            fputc('\n', stderr);
         }
         break;
     }
