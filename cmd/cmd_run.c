@@ -68,9 +68,9 @@ static const struct opt opts[] = {
     { 'P', "password", A_OPT, O_PASSWORD, M_REC, "[<password>]",
       "password of an encrypted key; -P alone prompts" },
     { 'g', "gpg", A_OPT, O_GPG, M_REC, "[<id>]",
-      "OpenPGP signing (not supported)" },
+      "sign with this gpg key (no id: gpg's default key)" },
     { 0, "gpg-home", A_ONE, O_GPG_HOME, M_REC, "<path>",
-      "OpenPGP home directory (not supported)" },
+      "gpg's home directory (default: gpg's own)" },
     { 0, "exclude", A_MULTI, O_EXCLUDE, M_REC, "<pattern>",
       "gitignore-style patterns of paths not to record (replace the "
       "defaults)" },
@@ -123,6 +123,7 @@ struct args {
     const char *base_path;
     int password_prompt;
     int gpg;
+    const char *gpg_keyid, *gpg_home;
     double timeout;
 };
 
@@ -299,8 +300,6 @@ static int *
 flag_slot(struct args *a, enum opt_id id)
 {
     switch (id) {
-    case O_GPG:
-        return &a->gpg;
     case O_STREAMS:
         return &a->streams;
     case O_NOCMD:
@@ -352,6 +351,13 @@ apply_value(struct args *a, const struct opt *o, const char *v)
         a->password = v;
         a->password_prompt = v == NULL;
         return 0;
+    case O_GPG:
+        a->gpg = 1;
+        a->gpg_keyid = v;
+        return 0;
+    case O_GPG_HOME:
+        a->gpg_home = v;
+        return 0;
     case O_VERBOSE:
         a->verbose++;
         return 0;
@@ -362,7 +368,7 @@ apply_value(struct args *a, const struct opt *o, const char *v)
     case O_TIMEOUT:
         return set_timeout(a, v);
     default:
-        return 0; /* --gpg-home, --follow-symlink-dirs: nothing to do */
+        return 0; /* --follow-symlink-dirs: the default */
     }
 }
 
@@ -521,14 +527,14 @@ check_args(struct args *a)
     if (a->verbose && a->quiet) {
         return cmd_usage_error("-v and -q cannot be used together");
     }
-    if (a->gpg) {
-        cmd_error("OpenPGP signing is not supported; use -k or "
-                  "--signing-key");
-        return EXIT_USAGE;
+    if (a->mode != M_MOCK &&
+        (a->key != NULL) + (a->signing_key != NULL) + a->gpg != 1) {
+        return cmd_usage_error("give exactly one of --key <path>, "
+                               "--signing-key <path> and --gpg [<id>]");
     }
-    if (a->mode != M_MOCK && (a->key == NULL) == (a->signing_key == NULL)) {
-        return cmd_usage_error("give exactly one of --key <path> and "
-                               "--signing-key <path>");
+    if (a->gpg && a->dsse) {
+        return cmd_usage_error("OpenPGP signatures need a Metablock link: "
+                               "--gpg cannot be used with --use-dsse");
     }
     if (a->keytype != NULL && strcmp(a->keytype, "rsa") != 0 &&
         strcmp(a->keytype, "ed25519") != 0 &&
@@ -665,6 +671,9 @@ fill_step(struct intoto_step_opts *step, struct args *a,
     step->timeout = a->timeout;
     step->record_env = a->record_env;
     step->dsse = a->dsse;
+    step->gpg = a->gpg;
+    step->gpg_keyid = a->gpg_keyid;
+    step->gpg_home = a->gpg_home;
     step->env_allow = a->allow.v;
     step->n_env_allow = a->allow.n;
     step->record.excludes = a->exclude.v;
@@ -712,13 +721,17 @@ do_run(struct args *a, const struct intoto_key *key,
     intoto_buf_init(&path);
     intoto_error_init(&err);
     rc = intoto_record_step(&doc, &res, step, &err);
-    if (rc == INTOTO_OK &&
+    if (rc == INTOTO_OK && a->gpg) {
+        rc = intoto_record_sign_write_gpg(doc, step, a->metadir, 0, &path,
+                                          &err);
+        doc = NULL;
+    } else if (rc == INTOTO_OK &&
         intoto_record_link_path(&path, a->mode == M_MOCK ? NULL : a->metadir,
                                 a->name, key ? intoto_key_id(key) : NULL,
                                 0) != INTOTO_OK) {
         rc = intoto_error_set(&err, INTOTO_ENOMEM, "out of memory");
     }
-    if (rc == INTOTO_OK) {
+    if (rc == INTOTO_OK && doc != NULL) {
         rc = intoto_record_sign_write(doc, key, a->dsse ? INTOTO_ENVELOPE_DSSE
                                       : INTOTO_ENVELOPE_METABLOCK,
                                       path.data, &err);

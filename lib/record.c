@@ -2,6 +2,7 @@
 /* Recording artifacts, commands and whole links for a step. */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -669,6 +670,43 @@ intoto_record_sign_write(struct intoto_json_doc *payload,
 }
 
 int
+intoto_record_sign_write_gpg(struct intoto_json_doc *payload,
+                             const struct intoto_step_opts *step,
+                             const char *dir, int unfinished,
+                             struct intoto_buf *written,
+                             struct intoto_error *err)
+{
+    struct intoto_envelope *env = NULL;
+    struct intoto_buf path;
+    const char *signer;
+    int rc;
+
+    intoto_buf_init(&path);
+    rc = intoto_envelope_new(&env, INTOTO_ENVELOPE_METABLOCK, payload, err);
+    rc = rc ? rc : intoto_envelope_sign_pgp(env, step->gpg_keyid,
+                                            step->gpg_home, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    /* The key that signed names the file, as for `sign -g`. */
+    signer = intoto_envelope_sig_keyid(env, intoto_envelope_sig_count(env)
+                                                - 1);
+    if (intoto_record_link_path(&path, unfinished ? NULL : dir, step->name,
+                                signer, unfinished) != INTOTO_OK) {
+        rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = intoto_envelope_write(env, path.data, err);
+    if (rc == INTOTO_OK && written != NULL) {
+        rc = intoto_buf_addstr(written, path.data);
+    }
+out:
+    intoto_envelope_free(env);
+    intoto_buf_release(&path);
+    return rc;
+}
+
+int
 intoto_record_start(const struct intoto_step_opts *step,
                     const struct intoto_key *key,
                     enum intoto_envelope_kind kind,
@@ -682,12 +720,15 @@ intoto_record_start(const struct intoto_step_opts *step,
     rc = intoto_record_link_new(&doc, step->name, err);
     rc = rc ? rc : record_into(doc, "materials", step->materials,
                                step->n_materials, &step->record, err);
-    if (rc == INTOTO_OK &&
+    if (rc == INTOTO_OK && step->gpg) {
+        rc = intoto_record_sign_write_gpg(doc, step, NULL, 1, &path, err);
+        doc = NULL;
+    } else if (rc == INTOTO_OK &&
         intoto_record_link_path(&path, NULL, step->name, intoto_key_id(key),
                                 1) != INTOTO_OK) {
         rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
     }
-    if (rc == INTOTO_OK) {
+    if (rc == INTOTO_OK && doc != NULL) {
         rc = intoto_record_sign_write(doc, key, kind, path.data, err);
         doc = NULL;
     }
@@ -723,6 +764,51 @@ load_unfinished(struct intoto_envelope **env, const char *path,
     return rc;
 }
 
+/* With gpg, the preliminary link is found by its step name alone: there
+ * must be exactly one.  Its signer's key comes from the keyring. */
+static int
+find_unfinished_gpg(struct intoto_buf *upath, struct intoto_key **key,
+                    const struct intoto_step_opts *step,
+                    struct intoto_error *err)
+{
+    struct intoto_envelope *env = NULL;
+    struct intoto_buf pattern;
+    const char *signer;
+    glob_t g;
+    int rc, grc;
+
+    memset(&g, 0, sizeof(g));
+    intoto_buf_init(&pattern);
+    rc = intoto_record_link_path(&pattern, NULL, step->name, "*", 1);
+    if (rc != INTOTO_OK) {
+        return intoto_error_set(err, rc, "out of memory");
+    }
+    grc = glob(pattern.data, GLOB_NOESCAPE, NULL, &g);
+    if (grc != 0 || g.gl_pathc != 1) {
+        rc = intoto_error_set(err, INTOTO_ENOTFOUND,
+                              grc == 0 ? "more than one preliminary link "
+                              "'%s': remove the stale ones"
+                              : "no preliminary link '%s' (run 'record "
+                              "start' first)", pattern.data);
+        goto out;
+    }
+    rc = intoto_buf_addstr(upath, g.gl_pathv[0]);
+    rc = rc ? rc : intoto_envelope_load(&env, upath->data, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    signer = intoto_envelope_sig_count(env) > 0
+                 ? intoto_envelope_sig_keyid(env, 0) : "";
+    rc = intoto_key_from_gpg(key, step->gpg_keyid ? step->gpg_keyid
+                                                  : signer,
+                             step->gpg_home, err);
+out:
+    intoto_envelope_free(env);
+    intoto_buf_release(&pattern);
+    globfree(&g);
+    return rc;
+}
+
 int
 intoto_record_stop(const struct intoto_step_opts *step,
                    const struct intoto_key *key, const char *dir,
@@ -730,19 +816,28 @@ intoto_record_stop(const struct intoto_step_opts *step,
 {
     struct intoto_envelope *env = NULL;
     struct intoto_json_doc *doc = NULL;
+    struct intoto_key *gpgkey = NULL;
     struct intoto_buf upath, lpath;
     struct intoto_json *root;
     int rc;
 
     intoto_buf_init(&upath);
     intoto_buf_init(&lpath);
-    rc = intoto_record_link_path(&upath, NULL, step->name,
-                                 intoto_key_id(key), 1);
-    rc = rc ? rc : intoto_record_link_path(&lpath, dir, step->name,
-                                           intoto_key_id(key), 0);
-    if (rc != INTOTO_OK) {
-        rc = intoto_error_set(err, rc, "out of memory");
-        goto out;
+    if (step->gpg) {
+        rc = find_unfinished_gpg(&upath, &gpgkey, step, err);
+        if (rc != INTOTO_OK) {
+            goto out;
+        }
+        key = gpgkey;
+    } else {
+        rc = intoto_record_link_path(&upath, NULL, step->name,
+                                     intoto_key_id(key), 1);
+        rc = rc ? rc : intoto_record_link_path(&lpath, dir, step->name,
+                                               intoto_key_id(key), 0);
+        if (rc != INTOTO_OK) {
+            rc = intoto_error_set(err, rc, "out of memory");
+            goto out;
+        }
     }
     rc = load_unfinished(&env, upath.data, key, err);
     if (rc != INTOTO_OK) {
@@ -760,9 +855,14 @@ intoto_record_stop(const struct intoto_step_opts *step,
     if (rc != INTOTO_OK) {
         goto out;
     }
-    rc = intoto_record_sign_write(doc, key, step->dsse ? INTOTO_ENVELOPE_DSSE
-                                  : intoto_envelope_kind(env), lpath.data,
-                                  err);
+    if (step->gpg) {
+        rc = intoto_record_sign_write_gpg(doc, step, dir, 0, &lpath, err);
+    } else {
+        rc = intoto_record_sign_write(doc, key, step->dsse
+                                      ? INTOTO_ENVELOPE_DSSE
+                                      : intoto_envelope_kind(env),
+                                      lpath.data, err);
+    }
     doc = NULL;
     if (rc == INTOTO_OK && unlink(upath.data) != 0) {
         rc = intoto_error_set(err, INTOTO_EIO, "cannot remove '%s': %s",
@@ -774,6 +874,7 @@ intoto_record_stop(const struct intoto_step_opts *step,
 out:
     intoto_json_doc_free(doc);
     intoto_envelope_free(env);
+    intoto_key_free(gpgkey);
     intoto_buf_release(&upath);
     intoto_buf_release(&lpath);
     return rc;

@@ -122,8 +122,8 @@ expect_stderr "no command"
 expect_exit 2 "$RUN" -n s -x
 expect_exit 2 "$RUN" -n s -k "$KEY" -x --bogus
 expect_stderr "unrecognized option"
-expect_exit 2 "$RUN" -n s -g -x
-expect_stderr "OpenPGP signing is not supported"
+expect_exit 2 "$RUN" -n s -k "$KEY" -g -x
+expect_stderr "give exactly one of"
 expect_exit 2 "$RUN" -n s -k "$KEY" -t dsa -x
 expect_exit 2 "$RUN" -n s -k "$KEY" -x --run-timeout soon
 expect_exit 0 "$RUN" --help

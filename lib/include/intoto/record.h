@@ -103,6 +103,9 @@ struct intoto_step_opts {
     size_t n_env_allow;
     int dsse;                     /* record stop: write DSSE whatever the
                                      preliminary link is (else keep it) */
+    int gpg;                      /* sign with gpg instead of a key */
+    const char *gpg_keyid;        /* NULL: gpg's default key */
+    const char *gpg_home;         /* NULL: gpg's default home */
     struct intoto_record_opts record;
 };
 
@@ -141,9 +144,22 @@ int intoto_record_sign_write(struct intoto_json_doc *payload,
                              const char *path, struct intoto_error *err);
 
 /*
+ * Sign the payload (taken) with gpg as step->gpg_keyid and gpg_home say,
+ * in a Metablock written to "<dir>/<name>.<keyid8>.link" (with
+ * `unfinished`, the preliminary name in the current directory), where
+ * keyid is the fingerprint of the key that signed: a subkey when gpg
+ * picks one.  The path written is appended to `written` (may be NULL).
+ */
+int intoto_record_sign_write_gpg(struct intoto_json_doc *payload,
+                                 const struct intoto_step_opts *step,
+                                 const char *dir, int unfinished,
+                                 struct intoto_buf *written,
+                                 struct intoto_error *err);
+
+/*
  * `record start`: record the materials of step (no command) into a
  * signed preliminary link ".<name>.<keyid8>.link-unfinished" in the
- * current directory.  The written path is appended to written (may be
+ * current directory.  With step->gpg, key is unused (may be NULL).  The written path is appended to written (may be
  * NULL).
  */
 int intoto_record_start(const struct intoto_step_opts *step,
@@ -157,6 +173,9 @@ int intoto_record_start(const struct intoto_step_opts *step,
  * again (same envelope kind, or DSSE when step->dsse) and write
  * "<dir>/<name>.<keyid8>.link", then
  * remove the preliminary file.  INTOTO_ENOTFOUND when there is none.
+ * With step->gpg (key unused): the one preliminary link of the step is
+ * found by name, checked with the gpg key that signed it (or
+ * step->gpg_keyid), and the link is signed with gpg again.
  */
 int intoto_record_stop(const struct intoto_step_opts *step,
                        const struct intoto_key *key, const char *dir,
