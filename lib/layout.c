@@ -425,13 +425,11 @@ parse_item(struct intoto_item *it, const struct intoto_json *obj,
                                                       : "run"),
                          sub, is_step ? "expected_command" : "run", err);
     }
-    if (rc == INTOTO_OK && is_step) {
-        rc = parse_step_keys(it, obj, what, err);
-    }
     if (rc != INTOTO_OK) {
-        intoto_error_wrap(err, "%s", what);
+        return intoto_error_wrap(err, "%s", what);
     }
-    return rc;
+    /* Its messages name the step already. */
+    return is_step ? parse_step_keys(it, obj, what, err) : INTOTO_OK;
 }
 
 static int

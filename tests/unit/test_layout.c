@@ -197,6 +197,23 @@ test_layout_parse_bad(void **state)
     }
 }
 
+/* Each context appears once in a message ("step 'build': step 'build':"
+ * is noise). */
+static void
+test_layout_parse_message_once(void **state)
+{
+    struct intoto_layout *l = NULL;
+    struct intoto_error err;
+    char *text;
+
+    (void)state;
+    text = replace(good, "\"threshold\": 2", "\"threshold\": 0");
+    assert_int_equal(parse_text(&l, text, NULL, 0, 0, &err), INTOTO_EPARSE);
+    assert_non_null(strstr(err.msg, "step 'build': 'threshold' must"));
+    assert_null(strstr(err.msg, "step 'build': step 'build'"));
+    free(text);
+}
+
 struct time_case {
     const char *s;
     long long t;      /* -1: refused */
@@ -315,6 +332,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_layout_parse_good),
         cmocka_unit_test(test_layout_parse_params),
         cmocka_unit_test(test_layout_parse_bad),
+        cmocka_unit_test(test_layout_parse_message_once),
         cmocka_unit_test(test_layout_parse_time),
         cmocka_unit_test(test_layout_substitute),
         cmocka_unit_test(test_layout_param_names),
