@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -1772,6 +1773,10 @@ intoto_key_write(const struct intoto_key *key, const char *path,
     if (rc == INTOTO_OK) {
         rc = intoto__fs_write_atomic(pubpath.data, pub.data, pub.len, 0644,
                                      err);
+        if (rc != INTOTO_OK) {
+            /* A private key without its .pub is half a key pair. */
+            unlink(path);
+        }
     }
 
 out:

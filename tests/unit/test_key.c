@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cmocka.h>
 
 #include <intoto/envelope.h>
@@ -577,6 +579,29 @@ test_key_generate_write_load(void **state)
     }
 }
 
+/* When NAME.pub cannot be written, no private key is left behind. */
+static void
+test_key_write_pub_fails(void **state)
+{
+    struct tmp *t = *state;
+    struct intoto_key *key = NULL;
+    struct intoto_error err;
+    char path[128], pubpath[140];
+
+    snprintf(path, sizeof(path), "%s/k", t->dir);
+    snprintf(pubpath, sizeof(pubpath), "%s.pub", path);
+    assert_int_equal(mkdir(pubpath, 0755), 0);
+    assert_int_equal(intoto_key_generate(&key, "ed25519", 0,
+                                         INTOTO_KEYID_LEGACY, &err),
+                     INTOTO_OK);
+    assert_int_not_equal(intoto_key_write(key, path, INTOTO_KEY_PEM, NULL,
+                                          &err),
+                         INTOTO_OK);
+    assert_non_null(strstr(err.msg, "k.pub"));
+    assert_int_not_equal(access(path, F_OK), 0);
+    intoto_key_free(key);
+}
+
 static void
 test_key_generate_refuses(void **state)
 {
@@ -702,6 +727,8 @@ main(int argc, char **argv)
         cmocka_unit_test(test_key_json_roundtrip),
         cmocka_unit_test(test_key_from_json_unsupported),
         cmocka_unit_test_setup_teardown(test_key_generate_write_load,
+                                        setup_tmp, teardown_tmp),
+        cmocka_unit_test_setup_teardown(test_key_write_pub_fails,
                                         setup_tmp, teardown_tmp),
         cmocka_unit_test(test_key_generate_refuses),
         cmocka_unit_test(test_key_canonical_corpus),
