@@ -86,14 +86,21 @@ set_bits(struct keygen_opts *o, const char *value)
 static int
 parse_args(struct keygen_opts *o, int argc, char **argv)
 {
-    int i;
+    int i, dashdash = 0;
     int rc = EXIT_OK;
 
     for (i = 1; i < argc && rc == EXIT_OK; i++) {
         const char *a = argv[i];
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
 
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (strcmp(a, "--") == 0 && !dashdash) {
+            dashdash = 1;
+        } else if (dashdash || (a[0] != '-' || a[1] == '\0')) {
+            if (o->name != NULL) {
+                rc = cmd_usage_error("unexpected argument '%s'", a);
+            }
+            o->name = a;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return -1;
         } else if (strcmp(a, "--version") == 0) {
@@ -125,12 +132,8 @@ parse_args(struct keygen_opts *o, int argc, char **argv)
             i++;
         } else if (strncmp(a, "--format=", 9) == 0) {
             rc = set_format(o, a + 9);
-        } else if (a[0] == '-' && a[1] != '\0') {
-            rc = cmd_usage_error("unknown option '%s'", a);
-        } else if (o->name == NULL) {
-            o->name = a;
         } else {
-            rc = cmd_usage_error("unexpected argument '%s'", a);
+            rc = cmd_usage_error("unknown option '%s'", a);
         }
     }
     if (rc == EXIT_OK && o->name == NULL) {
@@ -149,7 +152,11 @@ prompt_password(void)
     char *pw = cmd_read_password("enter a password to encrypt the key: ");
     char *again;
 
-    if (pw == NULL || !isatty(STDIN_FILENO)) {
+    if (pw == NULL) {
+        cmd_error("no password was read");
+        return NULL;
+    }
+    if (!isatty(STDIN_FILENO)) {
         return pw;
     }
     again = cmd_read_password("enter it again: ");
