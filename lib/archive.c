@@ -1270,18 +1270,19 @@ open_input(int *out, const char *archive, struct intoto_error *err)
 {
     struct stat st;
 
-    *out = open(archive, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+    *out = open(archive, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (*out < 0) {
         return intoto_error_set(err, errno == ENOENT ? INTOTO_ENOTFOUND
                                                      : INTOTO_EIO,
                                 "cannot open '%s': %s", archive,
                                 strerror(errno));
     }
-    if (fstat(*out, &st) != 0 || S_ISDIR(st.st_mode)) {
+    if (fstat(*out, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(*out);
         *out = -1;
-        return intoto_error_set(err, INTOTO_EIO, "'%s' is not a file",
-                                archive);
+        return intoto_error_set(err, INTOTO_EIO, "'%s' is not a regular "
+                                "file", archive);
     }
     return INTOTO_OK;
 }

@@ -415,6 +415,26 @@ test_archive_unpack_errors(void **state)
     assert_non_null(strstr(err.msg, "cannot open destination"));
 }
 
+/* A FIFO with no writer is refused at once instead of blocking in
+ * open(2); so is any input that is not a regular file. */
+static void
+test_archive_unpack_fifo(void **state)
+{
+    struct intoto_error err;
+    int rc;
+
+    (void)state;
+    assert_int_equal(mkfifo(path_in("fifo"), 0644), 0);
+    alarm(10);
+    rc = unpack(path_in("fifo"), path_in("o"), NULL, &err);
+    alarm(0);
+    assert_int_equal(rc, INTOTO_EIO);
+    assert_non_null(strstr(err.msg, "fifo' is not a regular file"));
+    assert_int_equal(unpack("/dev/null", path_in("o"), NULL, &err),
+                     INTOTO_EIO);
+    assert_non_null(strstr(err.msg, "'/dev/null' is not a regular file"));
+}
+
 static int
 argv_rc(struct intoto_error *err, const char *dir, int argc, ...)
 {
@@ -495,6 +515,8 @@ main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_archive_unpack_errors, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_archive_unpack_argv, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_archive_unpack_fifo, setup,
                                         teardown),
     };
 
