@@ -26,6 +26,12 @@ int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_fail(const struct intoto_error *err);
 /* A log sink printing through the functions above at cmd_verbosity. */
 struct intoto_log cmd_log(void);
+/* As the reference's argument parser, take "--name=value" (for the long
+ * options in the NULL-terminated `longs`), "-kVALUE" and "-k=VALUE" (for
+ * the letters in `shorts`) as two words: argc and argv are replaced by a
+ * rewritten copy that lives until exit.  Nothing after "--" changes. */
+int cmd_split_values(int *argc, char ***argv, const char *shorts,
+                     const char *const *longs);
 /* Read a password from the terminal (no echo) into a malloc'd string. */
 char *cmd_read_password(const char *prompt);
 

@@ -83,6 +83,10 @@ set_bits(struct keygen_opts *o, const char *value)
     return EXIT_OK;
 }
 
+static const char *const keygen_valued[] = {
+    "--type", "--bits", "--password", "--format", NULL
+};
+
 static int
 parse_args(struct keygen_opts *o, int argc, char **argv)
 {
@@ -185,6 +189,10 @@ cmd_keygen(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.type = "rsa";
     intoto_error_init(&err);
+    rc = cmd_split_values(&argc, &argv, "tbP", keygen_valued);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     rc = parse_args(&o, argc, argv);
     if (rc != EXIT_OK) {
         return rc < 0 ? EXIT_OK : rc;

@@ -74,6 +74,10 @@ opt_values(int argc, char **argv, int *i, char ***out)
     return (size_t)(j - start);
 }
 
+static const char *const match_valued[] = {
+    "--link", "--paths", "--exclude", "--lstrip-paths", NULL
+};
+
 static int
 parse_args(struct match_args *o, int argc, char **argv)
 {
@@ -218,6 +222,10 @@ cmd_match_products(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     intoto_error_init(&err);
+    rc = cmd_split_values(&argc, &argv, "lpe", match_valued);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     rc = parse_args(&o, argc, argv);
     if (rc != EXIT_OK) {
         return rc < 0 ? EXIT_OK : rc;

@@ -108,6 +108,11 @@ opt_values(int argc, char **argv, int *i, char ***out)
     return (size_t)(j - start);
 }
 
+static const char *const sign_valued[] = {
+    "--file", "--key", "--key-type", "--output", "--password", "--gpg",
+    "--gpg-home", NULL
+};
+
 static int
 parse_args(struct sign_opts *o, int argc, char **argv)
 {
@@ -528,6 +533,10 @@ cmd_sign(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     intoto_error_init(&err);
+    rc = cmd_split_values(&argc, &argv, "fkotPg", sign_valued);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     rc = parse_args(&o, argc, argv);
     if (rc != EXIT_OK) {
         return rc < 0 ? EXIT_OK : rc;

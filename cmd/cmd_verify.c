@@ -195,6 +195,12 @@ parse_valued(struct verify_args *o, int argc, char **argv, int *i)
     return -1;
 }
 
+static const char *const verify_valued[] = {
+    "--layout", "--layout-keys", "--key-types", "--verification-keys",
+    "--link-dir", "--gpg", "--gpg-home", "--report", "--inspection-timeout",
+    "--param", NULL
+};
+
 static int
 parse_args(struct verify_args *o, int argc, char **argv)
 {
@@ -375,6 +381,10 @@ cmd_verify(int argc, char **argv)
     int rc;
 
     memset(&o, 0, sizeof(o));
+    rc = cmd_split_values(&argc, &argv, "lktg", verify_valued);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     rc = parse_args(&o, argc, argv);
     if (rc == EXIT_OK) {
         rc = check_args(&o);

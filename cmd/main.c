@@ -143,6 +143,87 @@ cmd_fail(const struct intoto_error *err)
     return EXIT_FAIL;
 }
 
+/* The rewritten argument vector and the short option names it points
+ * to: they live until exit. */
+static char **split_argv;
+static char *split_names;
+
+static int
+is_long_valued(const char *arg, const char *const *longs, size_t *n)
+{
+    const char *eq = strchr(arg, '=');
+    size_t i;
+
+    if (strncmp(arg, "--", 2) != 0 || eq == NULL) {
+        return 0;
+    }
+    *n = (size_t)(eq - arg);
+    for (i = 0; longs[i] != NULL; i++) {
+        if (strlen(longs[i]) == *n && strncmp(arg, longs[i], *n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void
+free_split(void)
+{
+    free(split_argv);
+    free(split_names);
+}
+
+int
+cmd_split_values(int *argc, char ***argv, const char *shorts,
+                 const char *const *longs)
+{
+    char **in = *argv, **out;
+    char *names;
+    size_t n;
+    int i, o = 0, rest = 0;
+
+    out = calloc((size_t)*argc * 2 + 1, sizeof(*out));
+    names = calloc((size_t)*argc + 1, 3);
+    if (out == NULL || names == NULL) {
+        free(out);
+        free(names);
+        cmd_error("out of memory");
+        return EXIT_FAIL;
+    }
+    for (i = 0; i < *argc; i++) {
+        char *a = in[i];
+
+        if (i == 0 || rest) {
+            out[o++] = a;
+        } else if (strcmp(a, "--") == 0) {
+            rest = 1;
+            out[o++] = a;
+        } else if (is_long_valued(a, longs, &n)) {
+            a[n] = '\0';
+            out[o++] = a;
+            out[o++] = a + n + 1;
+        } else if (a[0] == '-' && a[1] != '\0' && a[1] != '-' &&
+                   a[2] != '\0' && strchr(shorts, a[1]) != NULL) {
+            char *name = names + 3 * (size_t)i;
+
+            name[0] = '-';
+            name[1] = a[1];
+            out[o++] = name;
+            out[o++] = a + (a[2] == '=' ? 3 : 2);
+        } else {
+            out[o++] = a;
+        }
+    }
+    if (split_argv == NULL) {
+        atexit(free_split);
+    }
+    split_argv = out;
+    split_names = names;
+    *argc = o;
+    *argv = out;
+    return EXIT_OK;
+}
+
 static void
 log_sink(void *ctx, enum intoto_log_level level, const char *msg)
 {
