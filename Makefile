@@ -71,7 +71,7 @@ ALIASES  := in-toto-run in-toto-record in-toto-verify in-toto-sign \
 ALIAS_BIN := $(ALIASES:%=$(BUILD)/bin/%)
 
 .PHONY: all check unit unit-san cli interop lint format install uninstall \
-        clean demo bench deps
+        clean demo bench deps FORCE
 all: $(BIN) $(ALIAS_BIN) $(BUILD)/intoto.pc
 
 $(BUILD)/%.o: %.c
@@ -94,13 +94,18 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(QLD)$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(DEP_LIBS) $(CMOCKA_LIBS)
 
-$(BUILD)/intoto.pc: Makefile
+# Written on every run (replaced only when it changes), so that
+# `make install PREFIX=...` after `make` names the right prefix.
+$(BUILD)/intoto.pc: FORCE
 	@mkdir -p $(dir $@)
 	$(Q)printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' \
 	  'includedir=$(INCLUDEDIR)' '' 'Name: intoto' \
 	  'Description: in-toto supply chain signing and verification' \
 	  'Version: $(VERSION)' 'Requires.private: $(DEPS)' \
-	  'Libs: -L$${libdir} -lintoto' 'Cflags: -I$${includedir}' > $@
+	  'Libs: -L$${libdir} -lintoto' 'Cflags: -I$${includedir}' > $@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
 
 # Unit tests run plain here; `check` runs them again under the sanitizers.
 unit: $(TEST_BIN)
@@ -149,6 +154,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/in-toto $(ALIASES:%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(DESTDIR)$(LIBDIR)/libintoto.a $(DESTDIR)$(PKGCONFIGDIR)/intoto.pc
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/intoto
+	rm -f $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,\
+	  $(wildcard docs/man/*.1))
 
 clean:
 	rm -rf build build-san build-*
