@@ -26,12 +26,16 @@ int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_fail(const struct intoto_error *err);
 /* A log sink printing through the functions above at cmd_verbosity. */
 struct intoto_log cmd_log(void);
-/* As the reference's argument parser, take "--name=value" (for the long
- * options in the NULL-terminated `longs`), "-kVALUE" and "-k=VALUE" (for
- * the letters in `shorts`) as two words: argc and argv are replaced by a
- * rewritten copy that lives until exit.  Nothing after "--" changes. */
+/* As the reference's argument parser: a long option may be shortened to
+ * any unambiguous prefix; "--name=value" (for the long options in the
+ * NULL-terminated `valued`; `flags` lists the others), "-kVALUE" and
+ * "-k=VALUE" (for the letters in `shorts`) are taken as two words.  argc
+ * and argv are replaced by a rewritten copy, with each long option spelt
+ * out, that lives until exit.  Nothing after "--" changes.  Returns
+ * EXIT_OK, or EXIT_USAGE (an ambiguous prefix) or EXIT_FAIL after a
+ * message. */
 int cmd_split_values(int *argc, char ***argv, const char *shorts,
-                     const char *const *longs);
+                     const char *const *valued, const char *const *flags);
 /* Read a password from the terminal (no echo) into a malloc'd string. */
 char *cmd_read_password(const char *prompt);
 

@@ -87,6 +87,10 @@ static const char *const keygen_valued[] = {
     "--type", "--bits", "--password", "--format", NULL
 };
 
+static const char *const keygen_flags[] = {
+    "--help", "--version", "--prompt", "--sslib", NULL
+};
+
 static int
 parse_args(struct keygen_opts *o, int argc, char **argv)
 {
@@ -189,7 +193,8 @@ cmd_keygen(int argc, char **argv)
     memset(&o, 0, sizeof(o));
     o.type = "rsa";
     intoto_error_init(&err);
-    rc = cmd_split_values(&argc, &argv, "tbP", keygen_valued);
+    rc = cmd_split_values(&argc, &argv, "tbP", keygen_valued,
+                          keygen_flags);
     if (rc != EXIT_OK) {
         return rc;
     }

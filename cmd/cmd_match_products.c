@@ -78,6 +78,10 @@ static const char *const match_valued[] = {
     "--link", "--paths", "--exclude", "--lstrip-paths", NULL
 };
 
+static const char *const match_flags[] = {
+    "--help", "--version", "--verbose", "--quiet", NULL
+};
+
 static int
 parse_args(struct match_args *o, int argc, char **argv)
 {
@@ -222,7 +226,8 @@ cmd_match_products(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     intoto_error_init(&err);
-    rc = cmd_split_values(&argc, &argv, "lpe", match_valued);
+    rc = cmd_split_values(&argc, &argv, "lpe", match_valued,
+                          match_flags);
     if (rc != EXIT_OK) {
         return rc;
     }

@@ -113,6 +113,11 @@ static const char *const sign_valued[] = {
     "--gpg-home", NULL
 };
 
+static const char *const sign_flags[] = {
+    "--help", "--version", "--prompt", "--append", "--verify", "--use-dsse",
+    "--new-keyid", "--verbose", "--quiet", NULL
+};
+
 static int
 parse_args(struct sign_opts *o, int argc, char **argv)
 {
@@ -533,7 +538,8 @@ cmd_sign(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     intoto_error_init(&err);
-    rc = cmd_split_values(&argc, &argv, "fkotPg", sign_valued);
+    rc = cmd_split_values(&argc, &argv, "fkotPg", sign_valued,
+                          sign_flags);
     if (rc != EXIT_OK) {
         return rc;
     }

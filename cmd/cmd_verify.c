@@ -201,6 +201,10 @@ static const char *const verify_valued[] = {
     "--param", NULL
 };
 
+static const char *const verify_flags[] = {
+    "--help", "--version", "--strict-command", "--verbose", "--quiet", NULL
+};
+
 static int
 parse_args(struct verify_args *o, int argc, char **argv)
 {
@@ -381,7 +385,8 @@ cmd_verify(int argc, char **argv)
     int rc;
 
     memset(&o, 0, sizeof(o));
-    rc = cmd_split_values(&argc, &argv, "lktg", verify_valued);
+    rc = cmd_split_values(&argc, &argv, "lktg", verify_valued,
+                          verify_flags);
     if (rc != EXIT_OK) {
         return rc;
     }

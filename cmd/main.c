@@ -148,22 +148,34 @@ cmd_fail(const struct intoto_error *err)
 static char **split_argv;
 static char *split_names;
 
-static int
-is_long_valued(const char *arg, const char *const *longs, size_t *n)
+/* The long option `name` (len bytes) stands for: an exact match or the
+ * only option it is a prefix of, as argparse allows.  NULL when none;
+ * *ambiguous when several. */
+static const char *
+find_long(const char *name, size_t len, const char *const *valued,
+          const char *const *flags, int *is_valued, int *ambiguous)
 {
-    const char *eq = strchr(arg, '=');
-    size_t i;
+    const char *const *lists[2] = { valued, flags };
+    const char *hit = NULL;
+    size_t i, k;
 
-    if (strncmp(arg, "--", 2) != 0 || eq == NULL) {
-        return 0;
-    }
-    *n = (size_t)(eq - arg);
-    for (i = 0; longs[i] != NULL; i++) {
-        if (strlen(longs[i]) == *n && strncmp(arg, longs[i], *n) == 0) {
-            return 1;
+    *ambiguous = 0;
+    for (k = 0; k < 2; k++) {
+        for (i = 0; lists[k][i] != NULL; i++) {
+            if (strncmp(lists[k][i], name, len) != 0) {
+                continue;
+            }
+            if (lists[k][i][len] == '\0') {
+                *ambiguous = 0;
+                *is_valued = k == 0;
+                return lists[k][i];
+            }
+            *ambiguous = hit != NULL;
+            *is_valued = k == 0;
+            hit = lists[k][i];
         }
     }
-    return 0;
+    return *ambiguous ? NULL : hit;
 }
 
 static void
@@ -175,12 +187,13 @@ free_split(void)
 
 int
 cmd_split_values(int *argc, char ***argv, const char *shorts,
-                 const char *const *longs)
+                 const char *const *valued, const char *const *flags)
 {
     char **in = *argv, **out;
     char *names;
+    const char *eq, *full;
     size_t n;
-    int i, o = 0, rest = 0;
+    int i, o = 0, rest = 0, is_valued, ambiguous;
 
     out = calloc((size_t)*argc * 2 + 1, sizeof(*out));
     names = calloc((size_t)*argc + 1, 3);
@@ -198,10 +211,24 @@ cmd_split_values(int *argc, char ***argv, const char *shorts,
         } else if (strcmp(a, "--") == 0) {
             rest = 1;
             out[o++] = a;
-        } else if (is_long_valued(a, longs, &n)) {
-            a[n] = '\0';
-            out[o++] = a;
-            out[o++] = a + n + 1;
+        } else if (strncmp(a, "--", 2) == 0) {
+            eq = strchr(a, '=');
+            n = eq != NULL ? (size_t)(eq - a) : strlen(a);
+            full = find_long(a, n, valued, flags, &is_valued, &ambiguous);
+            if (ambiguous) {
+                free(out);
+                free(names);
+                a[n] = '\0';
+                return cmd_usage_error("ambiguous option '%s'", a);
+            }
+            if (full == NULL || (eq != NULL && !is_valued)) {
+                out[o++] = a;
+            } else {
+                out[o++] = (char *)full;
+                if (eq != NULL) {
+                    out[o++] = a + n + 1;
+                }
+            }
         } else if (a[0] == '-' && a[1] != '\0' && a[1] != '-' &&
                    a[2] != '\0' && strchr(shorts, a[1]) != NULL) {
             char *name = names + 3 * (size_t)i;
