@@ -3,7 +3,7 @@
 # make bench: time and measure the main workloads side by side with a
 # plain tree hasher (the floor) and, where installed, the reference.
 # Figures: median wall seconds over RUNS runs after one warm-up, and the
-# largest peak RSS, from /usr/bin/time.  usage: bench/run.sh path/to/in-toto
+# largest peak RSS.  Paths must not contain spaces.  usage: bench/run.sh path/to/in-toto
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -15,7 +15,10 @@ mkdir -p "$data"
 
 cc -O2 -pthread -o "$data/hashtree" "$top/bench/hashtree.c" -lcrypto
 
-# measure LABEL CMD...: prints "LABEL  median-wall  peak-RSS".
+# measure LABEL CMD...: prints "LABEL  median-wall  peak-RSS".  The wall
+# time is hyperfine's median when it is installed (millisecond resolution),
+# else the median of /usr/bin/time's; the peak RSS is /usr/bin/time's
+# largest.
 measure() {
     label=$1; shift
     "$@" >/dev/null 2>&1 || true
@@ -25,9 +28,16 @@ measure() {
         cat "$data/t1" >> "$data/times"
         i=$((i + 1))
     done
-    sort -n "$data/times" | awk -v l="$label" '{ w[NR] = $1;
-        if ($2 > m) m = $2 } END { printf "  %-34s %8.3f s %8.1f MiB\n",
-        l, w[int((NR + 1) / 2)], m / 1024 }'
+    wall=""
+    if command -v hyperfine >/dev/null 2>&1 && command -v jq >/dev/null 2>&1
+    then
+        hyperfine -N -i --style none --warmup 1 --runs "$RUNS" \
+            --export-json "$data/h.json" -- "$*" >/dev/null 2>&1 &&
+            wall=$(jq '.results[0].median' "$data/h.json")
+    fi
+    sort -n "$data/times" | awk -v l="$label" -v h="$wall" '{ w[NR] = $1;
+        if ($2 > m) m = $2 } END { t = h != "" ? h : w[int((NR + 1) / 2)];
+        printf "  %-34s %8.3f s %8.1f MiB\n", l, t, m / 1024 }'
 }
 
 have_ref() { [ -x /usr/bin/in-toto-run ]; }
@@ -41,10 +51,10 @@ mkdir -p "$data/home" "$data/keys"
 
 echo "== recording (in-toto run, warm cache)"
 if [ -f "$mktrees" ]; then
-    [ -d "$data/trees/src" ] ||
+    [ -d "$data/trees/trees/src" ] ||
         python3 "$mktrees" --perf-dir "$data/trees" --only src,big,empty
     for t in src big empty; do
-        d="$data/trees/$t"
+        d="$data/trees/trees/$t"
         [ -d "$d" ] || continue
         echo " tree $t:"
         cd "$data"
@@ -52,9 +62,9 @@ if [ -f "$mktrees" ]; then
         measure "in-toto run" "$bin" run -n bench -p "$d" \
             -k "$data/keys/k" -d "$data" -x
         if have_ref; then
-            measure "reference in-toto-run" sh -c "cd '$data' && env -i \
-PATH=/usr/bin:/bin HOME='$data/home' /usr/bin/in-toto-run -n ref -p '$d' \
--k '$data/keys/kr' -x"
+            measure "reference in-toto-run" env -i -C "$data" \
+                PATH=/usr/bin:/bin HOME="$data/home" /usr/bin/in-toto-run \
+                -n ref -p "$d" -k "$data/keys/kr" -x
         fi
     done
 else
@@ -79,9 +89,9 @@ for n in 10 10000 100000; do
     cd "$c"
     measure "in-toto verify" "$bin" verify -l root.layout -k owner.pub
     if have_ref && [ "$n" -le 100000 ]; then
-        measure "reference in-toto-verify" sh -c "cd '$c' && env -i \
-PATH=/usr/bin:/bin HOME='$data/home' /usr/bin/in-toto-verify -l root.layout \
--k owner.pub -t rsa"
+        measure "reference in-toto-verify" env -i -C "$c" \
+            PATH=/usr/bin:/bin HOME="$data/home" /usr/bin/in-toto-verify \
+            -l root.layout -k owner.pub -t rsa
     fi
 done
 
