@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The multi-call binary: dispatch on program name or first argument. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,7 +397,8 @@ main(int argc, char **argv)
     }
     cmd_argv0 = argv[0];
     rc = dispatch(argc, argv);
-    if (fflush(stdout) != 0 && rc == EXIT_OK) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && rc == EXIT_OK) {
+        cmd_error("cannot write to standard output: %s", strerror(errno));
         rc = EXIT_FAIL;
     }
     return rc;
