@@ -383,8 +383,10 @@ join_path(const char *dir, const char *file)
         return p;
     }
     memcpy(p, dir, dl);
-    p[dl] = '/';
-    memcpy(p + dl + 1, file, fl + 1);
+    if (dir[dl - 1] != '/') {
+        p[dl++] = '/';
+    }
+    memcpy(p + dl, file, fl + 1);
     return p;
 }
 
