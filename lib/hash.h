@@ -52,13 +52,38 @@ size_t intoto__hash_stride(unsigned algs);
 
 /*
  * Hash every file of the job on a pool of threads, each reading with its
- * own 256 KiB buffer, so memory does not grow with file sizes.  A path that
+ * own 256 KiB buffer, so memory does not grow with file sizes (a file that
+ * fits is read with one call).  A path that
  * is not a regular file when opened (replaced by a FIFO, a device) is
  * refused without reading it.  Errors name the path: INTOTO_EIO (cannot
  * open or read, vanished), INTOTO_EINVAL (not a regular file any more),
  * INTOTO_ENOMEM, INTOTO_ECRYPTO.
  */
 int intoto__hash_files(struct intoto__hash_job *job, struct intoto_error *err);
+
+/*
+ * Hashing while the files are still being found: intoto__hash_feed_new()
+ * takes the job's dirfd, algs, normalize_eol, threads (all hashing
+ * threads, the caller's included) and progress (paths, n and digests are
+ * not used); each intoto__hash_feed_add() hands one path (copied) to the
+ * worker threads, which start with the first path; intoto__hash_feed_finish()
+ * hashes along in the calling thread until all are done and returns the
+ * digests in the order the paths were added (*out, n * stride bytes, caller
+ * frees).  Errors as for intoto__hash_files(), from finish; add fails only
+ * for lack of memory.  A feed that is not finished is stopped and freed
+ * with intoto__hash_feed_free() (NULL is fine).
+ */
+struct intoto__hash_feed;
+
+int intoto__hash_feed_new(struct intoto__hash_feed **out,
+                          const struct intoto__hash_job *job,
+                          struct intoto_error *err);
+int intoto__hash_feed_add(struct intoto__hash_feed *f, const char *path,
+                          size_t len);
+int intoto__hash_feed_finish(unsigned char **out, size_t *n,
+                             struct intoto__hash_feed *f,
+                             struct intoto_error *err);
+void intoto__hash_feed_free(struct intoto__hash_feed *f);
 
 /* Digests of a buffer for the algorithms in algs, stored as above. */
 int intoto__hash_buf(unsigned char *out, unsigned algs, const void *data,

@@ -111,7 +111,7 @@ add_members(struct intoto_json_doc *doc, struct intoto_json *obj,
 
     for (i = 0; i < w->n && rc == INTOTO_OK; i++) {
         h = intoto_json_new_object(doc);
-        d = digests + i * stride;
+        d = digests + w->v[i].seq * stride;
         for (a = 0; a < INTOTO__HASH_N && h != NULL; a++) {
             if (!(mask & (1u << a))) {
                 continue;
@@ -132,42 +132,48 @@ add_members(struct intoto_json_doc *doc, struct intoto_json *obj,
     return rc;
 }
 
-/* Hash the walked files into a new array (caller frees). */
 static int
-hash_walk(unsigned char **out, const struct intoto__walk *w, int dirfd,
-          unsigned mask, const struct intoto_record_opts *opts,
-          struct intoto_error *err)
+feed_file(void *ctx, const char *path, size_t len)
 {
+    return intoto__hash_feed_add(ctx, path, len);
+}
+
+/*
+ * Walk the paths and hash each file as soon as it is found, on worker
+ * threads, while the walk goes on; the digests come back in the order
+ * found (each walk entry's seq).
+ */
+static int
+walk_and_hash(unsigned char **digests, struct intoto__walk *w,
+              const char *const *paths, size_t n_paths,
+              struct intoto__walk_opts *wo, unsigned mask,
+              const struct intoto_record_opts *opts, struct intoto_error *err)
+{
+    struct intoto__hash_feed *feed = NULL;
     struct intoto__hash_job job;
-    const char **paths = NULL;
-    size_t i;
+    size_t n = 0;
     int rc;
 
     memset(&job, 0, sizeof(job));
-    job.stride = intoto__hash_stride(mask);
-    *out = calloc(w->n ? w->n : 1, job.stride);
-    paths = calloc(w->n ? w->n : 1, sizeof(*paths));
-    if (*out == NULL || paths == NULL) {
-        rc = intoto_error_set(err, INTOTO_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (i = 0; i < w->n; i++) {
-        paths[i] = intoto__walk_path(w, i);
-    }
-    job.dirfd = dirfd;
-    job.paths = paths;
-    job.n = w->n;
+    job.dirfd = wo->dirfd;
     job.algs = mask;
     job.normalize_eol = opts->normalize_line_endings;
     job.threads = opts->threads;
-    job.digests = *out;
     if (opts->progress) {
         job.progress = opts->progress_fn;
         job.progress_ctx = opts->progress_ctx;
     }
-    rc = intoto__hash_files(&job, err);
+    rc = intoto__hash_feed_new(&feed, &job, err);
+    if (rc != INTOTO_OK) {
+        goto out;
+    }
+    wo->on_file = feed_file;
+    wo->on_file_ctx = feed;
+    rc = intoto__walk_paths(w, paths, n_paths, wo, err);
+    rc = rc ? rc : intoto__walk_finish(w, err);
+    rc = rc ? rc : intoto__hash_feed_finish(digests, &n, feed, err);
 out:
-    free(paths);
+    intoto__hash_feed_free(feed);
     return rc;
 }
 
@@ -207,9 +213,7 @@ intoto_artifacts_record(struct intoto_json_doc *doc, struct intoto_json *obj,
     wo.n_lstrip = opts->n_lstrip;
     wo.follow_symlink_dirs = opts->follow_symlink_dirs;
     wo.log = opts->log;
-    rc = intoto__walk_paths(&w, paths, n_paths, &wo, err);
-    rc = rc ? rc : intoto__walk_finish(&w, err);
-    rc = rc ? rc : hash_walk(&digests, &w, dirfd, mask, opts, err);
+    rc = walk_and_hash(&digests, &w, paths, n_paths, &wo, mask, opts, err);
     if (rc != INTOTO_OK) {
         goto out;
     }

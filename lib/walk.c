@@ -218,8 +218,14 @@ add_file(struct walker *k)
     }
     w->v[w->n].off = w->arena.len;
     w->v[w->n].strip = strip;
+    w->v[w->n].seq = w->n;
     if (intoto_buf_add(&w->arena, k->path.data, k->path.len + 1) !=
         INTOTO_OK) {
+        return intoto_error_set(k->err, INTOTO_ENOMEM, "out of memory");
+    }
+    if (k->o->on_file != NULL &&
+        k->o->on_file(k->o->on_file_ctx, k->path.data, k->path.len) !=
+            INTOTO_OK) {
         return intoto_error_set(k->err, INTOTO_ENOMEM, "out of memory");
     }
     w->n++;

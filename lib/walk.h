@@ -45,6 +45,7 @@ int intoto__path_escape(struct intoto_buf *out, const char *s, size_t len);
 struct intoto__walk_entry {
     size_t off;   /* its path (to open) at arena.data + off */
     size_t strip; /* the recorded name starts strip bytes later */
+    size_t seq;   /* the order it was found in: 0, 1, ... */
 };
 
 struct intoto__walk_opts {
@@ -54,6 +55,11 @@ struct intoto__walk_opts {
     size_t n_lstrip;
     int follow_symlink_dirs;
     const struct intoto_log *log;
+    /* Called with each file's path as it is found (in seq order), e.g. to
+     * hash it meanwhile; may be NULL.  Returns INTOTO_OK or INTOTO_ENOMEM,
+     * which stops the walk. */
+    int (*on_file)(void *ctx, const char *path, size_t len);
+    void *on_file_ctx;
 };
 
 /* Caller-owned; intoto__walk_init() before, intoto__walk_release() after. */
