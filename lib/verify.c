@@ -820,6 +820,23 @@ threshold_error(struct candidate *cd, struct intoto_error *err)
                             cd->notes->len ? ")" : "");
 }
 
+/* "step 'S': link 'F': ...", with the message's own "'F': " dropped so
+ * that the file is named once. */
+static void
+wrap_link_error(struct intoto_error *err, const char *step, const char *file)
+{
+    char quoted[PATH_MAX + 4];
+    char *at;
+    size_t n;
+
+    n = (size_t)snprintf(quoted, sizeof(quoted), "'%s': ", file);
+    at = n < sizeof(quoted) ? strstr(err->msg, quoted) : NULL;
+    if (at != NULL) {
+        memmove(at, at + n, strlen(at + n) + 1);
+    }
+    intoto_error_wrap(err, "step '%s': link '%s'", step, file);
+}
+
 /* Links are found by file name <step>.<keyid8>.link for each authorized
  * key id (load_links_for_layout), and count only when the layout key of
  * that id signed them (verify_link_signature_thresholds). */
@@ -861,8 +878,7 @@ load_step_links(struct vlayout *v, struct vstep *s, struct intoto_error *err)
             release_vlink(l);
             rc = INTOTO_OK;
         } else {
-            intoto_error_wrap(err, "step '%s': link '%s'", it->name,
-                              l->file ? l->file : file);
+            wrap_link_error(err, it->name, l->file ? l->file : file);
             release_vlink(l);
         }
     }
