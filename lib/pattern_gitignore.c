@@ -40,6 +40,8 @@ struct pat {
     size_t n;
     size_t cap;
     int include;           /* 1: excludes, 0: re-includes ("!") */
+    unsigned char lit[16]; /* bytes every match contains (see set_lit) */
+    size_t lit_len;
 };
 
 struct intoto__excludes {
@@ -398,6 +400,29 @@ intoto__excludes_free(struct intoto__excludes *ex)
     free(ex);
 }
 
+/*
+ * The longest run of T_LIT tokens (its first 16 bytes): every token is
+ * matched in turn, so a path without these bytes in a row cannot match
+ * and is passed over without backtracking.
+ */
+static void
+set_lit(struct pat *p)
+{
+    size_t i, run = 0, best = 0, best_at = 0;
+
+    for (i = 0; i < p->n; i++) {
+        run = p->t[i].kind == T_LIT ? run + 1 : 0;
+        if (run > best) {
+            best = run;
+            best_at = i + 1 - run;
+        }
+    }
+    p->lit_len = best > sizeof(p->lit) ? sizeof(p->lit) : best;
+    for (i = 0; i < p->lit_len; i++) {
+        p->lit[i] = p->t[best_at + i].ch;
+    }
+}
+
 int
 intoto__excludes_compile(struct intoto__excludes **out,
                          const char *const *patterns, size_t n,
@@ -422,6 +447,7 @@ intoto__excludes_compile(struct intoto__excludes **out,
             goto out;
         }
         if (!skip) {
+            set_lit(&ex->p[ex->n]);
             ex->n++;
         } else {
             pat_release(&ex->p[ex->n]);
@@ -614,6 +640,10 @@ intoto__excludes_match(const struct intoto__excludes *ex, const char *path,
         path += 2, len -= 2;
     }
     for (i = 0; i < ex->n; i++) {
+        if (ex->p[i].lit_len > 0 &&
+            memmem(path, len, ex->p[i].lit, ex->p[i].lit_len) == NULL) {
+            continue;
+        }
         r = pat_match(&ex->p[i], path, len);
         if (r < 0) {
             /* Out of memory: better to leave a file out of a link than
