@@ -46,15 +46,30 @@ usage(FILE *fp)
             cmd_progname, cmd_progname);
 }
 
+static const char *const key_valued[] = { "--type", "--password", NULL };
+static const char *const key_flags[] = {
+    "--help", "--version", "--prompt", "--new-keyid", NULL
+};
+
 static int
 parse_args(struct key_opts *o, int argc, char **argv)
 {
-    int i;
+    int i, dashdash = 0;
 
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+        if (!dashdash && strcmp(a, "--") == 0) {
+            dashdash = 1;
+        } else if (dashdash || a[0] != '-' || a[1] == '\0') {
+            if (o->action == NULL) {
+                o->action = a;
+            } else if (o->file == NULL) {
+                o->file = a;
+            } else {
+                return cmd_usage_error("unexpected argument '%s'", a);
+            }
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return -1;
         } else if (strcmp(a, "--version") == 0) {
@@ -74,14 +89,8 @@ parse_args(struct key_opts *o, int argc, char **argv)
             o->prompt = 1;
         } else if (strcmp(a, "--new-keyid") == 0) {
             o->new_form = 1;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return cmd_usage_error("unknown option '%s'", a);
-        } else if (o->action == NULL) {
-            o->action = a;
-        } else if (o->file == NULL) {
-            o->file = a;
         } else {
-            return cmd_usage_error("unexpected argument '%s'", a);
+            return cmd_usage_error("unknown option '%s'", a);
         }
     }
     if (o->action == NULL || o->file == NULL) {
@@ -166,6 +175,10 @@ cmd_key(int argc, char **argv)
 
     memset(&o, 0, sizeof(o));
     intoto_error_init(&err);
+    rc = cmd_split_values(&argc, &argv, "tP", key_valued, key_flags);
+    if (rc != EXIT_OK) {
+        return rc;
+    }
     rc = parse_args(&o, argc, argv);
     if (rc != EXIT_OK) {
         return rc < 0 ? EXIT_OK : rc;
