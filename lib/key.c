@@ -55,15 +55,23 @@ struct scheme_info {
     const char *name;
     enum key_kind kind;
     const char *md;
+    int pss;          /* rsa: RSASSA-PSS, else PKCS#1 v1.5 */
 };
 
+/* The RSA schemes are those securesystemslib signs with, less its MD5 and
+ * SHA-1 ones. */
 static const struct scheme_info schemes[] = {
-    { "rsassa-pss-sha256", KIND_RSA, "SHA256" },
-    { "rsassa-pss-sha384", KIND_RSA, "SHA384" },
-    { "rsassa-pss-sha512", KIND_RSA, "SHA512" },
-    { "ecdsa-sha2-nistp256", KIND_ECDSA, "SHA256" },
-    { "ecdsa-sha2-nistp384", KIND_ECDSA, "SHA384" },
-    { "ed25519", KIND_ED25519, NULL },
+    { "rsassa-pss-sha224", KIND_RSA, "SHA224", 1 },
+    { "rsassa-pss-sha256", KIND_RSA, "SHA256", 1 },
+    { "rsassa-pss-sha384", KIND_RSA, "SHA384", 1 },
+    { "rsassa-pss-sha512", KIND_RSA, "SHA512", 1 },
+    { "rsa-pkcs1v15-sha224", KIND_RSA, "SHA224", 0 },
+    { "rsa-pkcs1v15-sha256", KIND_RSA, "SHA256", 0 },
+    { "rsa-pkcs1v15-sha384", KIND_RSA, "SHA384", 0 },
+    { "rsa-pkcs1v15-sha512", KIND_RSA, "SHA512", 0 },
+    { "ecdsa-sha2-nistp256", KIND_ECDSA, "SHA256", 0 },
+    { "ecdsa-sha2-nistp384", KIND_ECDSA, "SHA384", 0 },
+    { "ed25519", KIND_ED25519, NULL, 0 },
 };
 
 static const struct scheme_info *
@@ -1378,7 +1386,8 @@ usable_scheme(const struct scheme_info **out, const struct intoto_key *key,
 }
 
 /* RSA-PSS with MGF1 over the scheme's digest; the salt is as long as the
- * digest when signing and anything when verifying (SPEC-NOTES 2.3). */
+ * digest when signing and anything when verifying (SPEC-NOTES 2.3).  The
+ * rsa-pkcs1v15-* schemes pad as PKCS#1 v1.5. */
 static int
 setup_pss(EVP_PKEY_CTX *pctx, const struct scheme_info *info, int signing)
 {
@@ -1386,6 +1395,9 @@ setup_pss(EVP_PKEY_CTX *pctx, const struct scheme_info *info, int signing)
 
     if (info->kind != KIND_RSA) {
         return 1;
+    }
+    if (!info->pss) {
+        return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
     }
     if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, saltlen) != 1 ||

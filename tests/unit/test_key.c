@@ -477,7 +477,7 @@ test_key_from_json_unsupported(void **state)
         "{\"public\": \"00\"}}",
         "{\"keytype\": \"ed25519\", \"scheme\": \"rsassa-pss-sha256\", "
         "\"keyval\": {\"public\": \"00\"}}",
-        "{\"keytype\": \"rsa\", \"scheme\": \"rsa-pkcs1v15-sha256\", "
+        "{\"keytype\": \"rsa\", \"scheme\": \"rsa-pkcs1v15-sha1\", "
         "\"keyval\": {\"public\": \"x\"}}",
     };
     size_t i;
