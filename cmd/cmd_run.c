@@ -13,6 +13,7 @@
 
 #include <intoto/envelope.h>
 #include <intoto/key.h>
+#include <intoto/layout.h>
 #include <intoto/record.h>
 
 #include "cmd.h"
@@ -521,8 +522,14 @@ parse_args(struct args *a, int argc, char **argv, int *done)
 static int
 check_args(struct args *a)
 {
+    struct intoto_error err;
+
     if (a->name == NULL) {
         return cmd_usage_error("the step name (-n) is required");
+    }
+    /* The name becomes a file name; no layout could use another. */
+    if (intoto_layout_check_name(a->name, "step", &err) != INTOTO_OK) {
+        return cmd_usage_error("%s", intoto_error_message(&err));
     }
     if (a->verbose && a->quiet) {
         return cmd_usage_error("-v and -q cannot be used together");

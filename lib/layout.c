@@ -313,8 +313,9 @@ release_item(struct intoto_item *it)
 
 /* Names become file names (<name>.<keyid8>.link, <name>.link and the
  * sublayout directory), so they must not reach out of the directory. */
-static int
-check_name(const char *name, const char *what, struct intoto_error *err)
+int
+intoto_layout_check_name(const char *name, const char *what,
+                         struct intoto_error *err)
 {
     if (name == NULL) {
         return intoto_error_set(err, INTOTO_EPARSE, "%s has no 'name' "
@@ -392,7 +393,7 @@ parse_item(struct intoto_item *it, const struct intoto_json *obj,
         return intoto_error_set(err, INTOTO_EPARSE, "a %s must be an object",
                                 kind);
     }
-    rc = check_name(get_str(obj, "name"), kind, err);
+    rc = intoto_layout_check_name(get_str(obj, "name"), kind, err);
     if (rc != INTOTO_OK) {
         return rc;
     }

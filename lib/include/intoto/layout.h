@@ -82,4 +82,12 @@ int intoto_layout_substitute(char **out, const char *s,
                              const struct intoto_param *params,
                              size_t n_params, struct intoto_error *err);
 
+/*
+ * Check a step or inspection name, which becomes part of file names: not
+ * empty, ".", "..", no '/' or '\\', at most 200 bytes.  `what` ("step",
+ * "inspection") starts the message.  INTOTO_OK or INTOTO_EPARSE.
+ */
+int intoto_layout_check_name(const char *name, const char *what,
+                             struct intoto_error *err);
+
 #endif
