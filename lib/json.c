@@ -1208,6 +1208,17 @@ put_ascii_string(struct intoto_buf *out, const char *s, size_t len)
     while (rc == INTOTO_OK && p < end) {
         unsigned c = *p;
         const char *esc = NULL;
+        const unsigned char *run = p;
+
+        /* Printable ASCII other than " and \ is copied as a run. */
+        while (p < end && *p >= 0x20 && *p < 0x7F && *p != '"' &&
+               *p != '\\') {
+            p++;
+        }
+        if (p > run) {
+            rc = intoto_buf_add(out, run, (size_t)(p - run));
+            continue;
+        }
 
         switch (c) {
         case '"': esc = "\\\""; break;
