@@ -3,6 +3,8 @@
 #ifndef INTOTO_CMD_H
 #define INTOTO_CMD_H
 
+#include <stdio.h>
+
 #include <intoto/error.h>
 
 /* Exit codes, as the reference has them. */
@@ -26,6 +28,10 @@ int cmd_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_fail(const struct intoto_error *err);
 /* A log sink printing through the functions above at cmd_verbosity. */
 struct intoto_log cmd_log(void);
+/* Write len bytes of text to fp with control bytes escaped (\n, \xNN),
+ * so that a name read from a file cannot start a line or drive the
+ * terminal. */
+void cmd_put_escaped(FILE *fp, const char *text, size_t len);
 /* As the reference's argument parser: a long option may be shortened to
  * any unambiguous prefix; "--name=value" (for the long options in the
  * NULL-terminated `valued`; `flags` lists the others), "-kVALUE" and

@@ -177,7 +177,9 @@ print_names(const char *label, const struct intoto_json *a,
                       !intoto_json_equal(v, intoto_json_value_at(a, i)))
                    : v == NULL) {
             if (cmd_verbosity > 0) {
-                printf("%s: %.*s\n", label, (int)len, k);
+                printf("%s: ", label);
+                cmd_put_escaped(stdout, k, len);
+                putchar('\n');
             }
             n++;
         }

@@ -46,20 +46,27 @@ static const struct subcommand commands[] = {
 
 /* Write text with its control bytes escaped: names from links and archives
  * reach messages, and must neither start a line nor drive the terminal. */
+void
+cmd_put_escaped(FILE *fp, const char *text, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (p[i] == '\n') {
+            fputs("\\n", fp);
+        } else if (p[i] < 0x20 || p[i] == 0x7f) {
+            fprintf(fp, "\\x%02x", p[i]);
+        } else {
+            fputc(p[i], fp);
+        }
+    }
+}
+
 static void
 put_escaped(const char *text)
 {
-    const unsigned char *p;
-
-    for (p = (const unsigned char *)text; *p != '\0'; p++) {
-        if (*p == '\n') {
-            fputs("\\n", stderr);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            fprintf(stderr, "\\x%02x", *p);
-        } else {
-            fputc(*p, stderr);
-        }
-    }
+    cmd_put_escaped(stderr, text, strlen(text));
 }
 
 static void
