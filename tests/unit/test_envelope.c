@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -19,6 +20,14 @@
 
 #define KEYS "tests/data/keys/"
 #define CASES "../shared/interop/cases/"
+
+/* The reference's corpus sits beside the checkout (../shared); without it
+ * the tests that read it are reported as skipped. */
+static int
+have_corpus(void)
+{
+    return access(CASES, R_OK) == 0;
+}
 
 static void
 assert_error(int rc, const struct intoto_error *err, int want,
@@ -117,6 +126,9 @@ test_envelope_corpus_verify(void **state)
     size_t i;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct intoto_envelope *env = load_ok(cases[i].file);
         struct intoto_key *key = pub_key(cases[i].key, cases[i].form);
@@ -145,6 +157,9 @@ test_envelope_corpus_bad_dsse(void **state)
     struct intoto_error err;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     assert_error(intoto_envelope_verify(env, key, &err), &err,
                  INTOTO_EVERIFY, "does not match");
     intoto_key_free(key);
@@ -162,6 +177,9 @@ test_envelope_duplicate_signature_first_bad(void **state)
         INTOTO_KEYID_LEGACY);
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     assert_int_equal(intoto_envelope_sig_count(env), 2);
     assert_string_equal(intoto_envelope_sig_keyid(env, 0),
                         intoto_envelope_sig_keyid(env, 1));
@@ -186,6 +204,9 @@ test_envelope_reserialize_byte_exact(void **state)
     size_t i;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         struct intoto_envelope *env = load_ok(files[i]);
         struct intoto_buf orig, out;

@@ -21,6 +21,14 @@
 
 #define KEYS "tests/data/keys/"
 #define CASES "../shared/interop/cases/"
+
+/* The reference's corpus sits beside the checkout (../shared); without it
+ * the tests that read it are reported as skipped. */
+static int
+have_corpus(void)
+{
+    return access(CASES, R_OK) == 0;
+}
 #define PASSWORD "secret"
 
 static const char msg[] = "in-toto signed bytes\n";
@@ -208,6 +216,9 @@ test_key_ids_match_corpus(void **state)
     size_t i;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct intoto_key *key = load_pub_ok(cases[i].key, cases[i].form);
         char *want = first_sig_keyid(cases[i].signed_file);
@@ -232,6 +243,9 @@ test_key_new_ids_of_pems(void **state)
     size_t i, j;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     assert_int_equal(intoto_envelope_load(
                          &env, CASES "upstream-py-pems/root.layout", NULL),
                      INTOTO_OK);
@@ -665,6 +679,9 @@ test_key_canonical_corpus(void **state)
     size_t i;
 
     (void)state;
+    if (!have_corpus()) {
+        skip();
+    }
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct intoto_json_doc *doc = NULL;
         struct intoto_json *root, *sig0;
