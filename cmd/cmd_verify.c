@@ -50,7 +50,7 @@ usage(FILE *fp)
             "                          signed the layout (legacy key ids)\n"
             "  -t, --key-types TYPE...  rsa, ed25519 or ecdsa, one per -k "
             "key\n"
-            "                          (default: rsa)\n"
+            "                          (default: read from the file)\n"
             "      --verification-keys KEY...  PEM public keys that must "
             "all\n"
             "                          have signed the layout (new key ids)\n"
@@ -290,7 +290,7 @@ check_args(const struct verify_args *o)
     return EXIT_OK;
 }
 
-/* -k keys (legacy key ids, type from -t, default rsa as the reference),
+/* -k keys (legacy key ids, type from -t or else from the file),
  * --verification-keys (new key ids, type detected), then -g keys exported
  * from gpg's keyring. */
 static int
@@ -303,8 +303,10 @@ load_keys(struct intoto_key **keys, const struct verify_args *o)
     for (i = 0; i < nk + nv + o->n_gpg; i++) {
         intoto_error_init(&err);
         if (i < nk) {
+            /* Without -t the type is read from the file: the reference
+             * assumes rsa, which fails for any other key anyway. */
             rc = intoto_key_load_public(&keys[i], o->keys[i],
-                                        o->n_types ? o->types[i] : "rsa",
+                                        o->n_types ? o->types[i] : NULL,
                                         INTOTO_KEYID_LEGACY, &err);
         } else if (i < nk + nv) {
             rc = intoto_key_load_public(&keys[i], o->vkeys[i - nk], NULL,
