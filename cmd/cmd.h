@@ -5,6 +5,8 @@
 
 #include <stdio.h>
 
+#include <stddef.h>
+
 #include <intoto/error.h>
 
 /* Exit codes, as the reference has them. */
@@ -42,6 +44,15 @@ void cmd_put_escaped(FILE *fp, const char *text, size_t len);
  * message. */
 int cmd_split_values(int *argc, char ***argv, const char *shorts,
                      const char *const *valued, const char *const *flags);
+/* Option helpers (cmd/opt.c), for argv after cmd_split_values().
+ * cmd_is_opt: arg is the short or the long spelling (either may be NULL).
+ * cmd_opt_value: the word after argv[*i] (advancing *i), or NULL.
+ * cmd_opt_values: the words after argv[*i] up to the next option, as
+ * argparse's nargs="+" takes them; *out points into argv, *i is advanced
+ * to the last one; returns how many. */
+int cmd_is_opt(const char *arg, const char *shortname, const char *longname);
+const char *cmd_opt_value(int argc, char **argv, int *i);
+size_t cmd_opt_values(int argc, char **argv, int *i, char ***out);
 /* Read a password from the terminal (no echo) into a malloc'd string. */
 char *cmd_read_password(const char *prompt);
 

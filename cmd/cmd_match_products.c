@@ -53,27 +53,6 @@ usage(FILE *fp)
             cmd_progname);
 }
 
-static int
-is_opt(const char *arg, const char *shortname, const char *longname)
-{
-    return (shortname != NULL && strcmp(arg, shortname) == 0) ||
-           (longname != NULL && strcmp(arg, longname) == 0);
-}
-
-/* One or more values, as argparse's nargs="+": up to the next option. */
-static size_t
-opt_values(int argc, char **argv, int *i, char ***out)
-{
-    int start = *i + 1, j = start;
-
-    while (j < argc && !(argv[j][0] == '-' && argv[j][1] != '\0')) {
-        j++;
-    }
-    *out = argv + start;
-    *i = j - 1;
-    return (size_t)(j - start);
-}
-
 static const char *const match_valued[] = {
     "--link", "--paths", "--exclude", "--lstrip-paths", NULL
 };
@@ -90,38 +69,36 @@ parse_args(struct match_args *o, int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (is_opt(a, "-h", "--help")) {
+        if (cmd_is_opt(a, "-h", "--help")) {
             usage(stdout);
             return -1;
-        } else if (is_opt(a, NULL, "--version")) {
+        } else if (cmd_is_opt(a, NULL, "--version")) {
             printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
             return -1;
-        } else if (is_opt(a, "-l", "--link")) {
+        } else if (cmd_is_opt(a, "-l", "--link")) {
             if (i + 1 >= argc) {
                 return cmd_usage_error("%s needs a link file", a);
             }
             o->link = argv[++i];
-        } else if (strncmp(a, "--link=", 7) == 0) {
-            o->link = a + 7;
-        } else if (is_opt(a, "-p", "--paths")) {
-            o->n_paths = opt_values(argc, argv, &i, &o->paths);
+        } else if (cmd_is_opt(a, "-p", "--paths")) {
+            o->n_paths = cmd_opt_values(argc, argv, &i, &o->paths);
             if (o->n_paths == 0) {
                 return cmd_usage_error("%s needs at least one path", a);
             }
-        } else if (is_opt(a, "-e", "--exclude")) {
-            o->n_excludes = opt_values(argc, argv, &i, &o->excludes);
+        } else if (cmd_is_opt(a, "-e", "--exclude")) {
+            o->n_excludes = cmd_opt_values(argc, argv, &i, &o->excludes);
             o->excludes_given = 1;
             if (o->n_excludes == 0) {
                 return cmd_usage_error("%s needs at least one pattern", a);
             }
-        } else if (is_opt(a, NULL, "--lstrip-paths")) {
-            o->n_lstrip = opt_values(argc, argv, &i, &o->lstrip);
+        } else if (cmd_is_opt(a, NULL, "--lstrip-paths")) {
+            o->n_lstrip = cmd_opt_values(argc, argv, &i, &o->lstrip);
             if (o->n_lstrip == 0) {
                 return cmd_usage_error("%s needs at least one prefix", a);
             }
-        } else if (is_opt(a, "-v", "--verbose")) {
+        } else if (cmd_is_opt(a, "-v", "--verbose")) {
             cmd_verbosity = cmd_verbosity < 2 ? 2 : cmd_verbosity + 1;
-        } else if (is_opt(a, "-q", "--quiet")) {
+        } else if (cmd_is_opt(a, "-q", "--quiet")) {
             cmd_verbosity = 0;
         } else {
             return cmd_usage_error("unknown argument '%s'", a);

@@ -23,7 +23,6 @@ struct sign_opts {
     char **gpg_ids;
     size_t n_gpg_ids;
     const char *gpg_home;
-    char *gpg_one[1];       /* the id of "--gpg=ID" */
     int gpg;
     int prompt;
     int append;
@@ -71,43 +70,6 @@ usage(FILE *fp)
             cmd_progname);
 }
 
-static int
-is_opt(const char *arg, const char *shortname, const char *longname)
-{
-    return (shortname != NULL && strcmp(arg, shortname) == 0) ||
-           (longname != NULL && strcmp(arg, longname) == 0);
-}
-
-/* The value of an option taking one: "--name=value" or the next word. */
-static const char *
-opt_value(int argc, char **argv, int *i, const char *longname)
-{
-    size_t n = strlen(longname);
-
-    if (strncmp(argv[*i], longname, n) == 0 && argv[*i][n] == '=') {
-        return argv[*i] + n + 1;
-    }
-    if (*i + 1 >= argc) {
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-/* Options taking one or more values, as argparse's nargs="+". */
-static size_t
-opt_values(int argc, char **argv, int *i, char ***out)
-{
-    int start = *i + 1;
-    int j = start;
-
-    while (j < argc && !(argv[j][0] == '-' && argv[j][1] != '\0')) {
-        j++;
-    }
-    *out = argv + start;
-    *i = j - 1;
-    return (size_t)(j - start);
-}
-
 static const char *const sign_valued[] = {
     "--file", "--key", "--key-type", "--output", "--password", "--gpg",
     "--gpg-home", NULL
@@ -126,67 +88,58 @@ parse_args(struct sign_opts *o, int argc, char **argv)
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
 
-        if (is_opt(a, "-h", "--help")) {
+        if (cmd_is_opt(a, "-h", "--help")) {
             usage(stdout);
             return -1;
-        } else if (is_opt(a, NULL, "--version")) {
+        } else if (cmd_is_opt(a, NULL, "--version")) {
             printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
             return -1;
-        } else if (is_opt(a, "-f", "--file") ||
-                   strncmp(a, "--file=", 7) == 0) {
-            o->file = opt_value(argc, argv, &i, "--file");
+        } else if (cmd_is_opt(a, "-f", "--file")) {
+            o->file = cmd_opt_value(argc, argv, &i);
             if (o->file == NULL) {
                 return cmd_usage_error("%s needs a file", a);
             }
-        } else if (is_opt(a, "-o", "--output") ||
-                   strncmp(a, "--output=", 9) == 0) {
-            o->output = opt_value(argc, argv, &i, "--output");
+        } else if (cmd_is_opt(a, "-o", "--output")) {
+            o->output = cmd_opt_value(argc, argv, &i);
             if (o->output == NULL) {
                 return cmd_usage_error("%s needs a path", a);
             }
-        } else if (is_opt(a, "-P", "--password") ||
-                   strncmp(a, "--password=", 11) == 0) {
-            o->password = opt_value(argc, argv, &i, "--password");
+        } else if (cmd_is_opt(a, "-P", "--password")) {
+            o->password = cmd_opt_value(argc, argv, &i);
             if (o->password == NULL) {
                 return cmd_usage_error("%s needs a password", a);
             }
-        } else if (is_opt(a, "-k", "--key")) {
-            o->n_keys = opt_values(argc, argv, &i, &o->keys);
+        } else if (cmd_is_opt(a, "-k", "--key")) {
+            o->n_keys = cmd_opt_values(argc, argv, &i, &o->keys);
             if (o->n_keys == 0) {
                 return cmd_usage_error("%s needs at least one key file", a);
             }
-        } else if (is_opt(a, "-t", "--key-type")) {
-            o->n_types = opt_values(argc, argv, &i, &o->types);
+        } else if (cmd_is_opt(a, "-t", "--key-type")) {
+            o->n_types = cmd_opt_values(argc, argv, &i, &o->types);
             if (o->n_types == 0) {
                 return cmd_usage_error("%s needs at least one type", a);
             }
-        } else if (is_opt(a, "-g", "--gpg")) {
+        } else if (cmd_is_opt(a, "-g", "--gpg")) {
             o->gpg = 1;
-            o->n_gpg_ids = opt_values(argc, argv, &i, &o->gpg_ids);
-        } else if (strncmp(a, "--gpg=", 6) == 0) {
-            o->gpg = 1;
-            o->gpg_one[0] = argv[i] + 6;
-            o->gpg_ids = o->gpg_one;
-            o->n_gpg_ids = 1;
-        } else if (is_opt(a, NULL, "--gpg-home") ||
-                   strncmp(a, "--gpg-home=", 11) == 0) {
-            o->gpg_home = opt_value(argc, argv, &i, "--gpg-home");
+            o->n_gpg_ids = cmd_opt_values(argc, argv, &i, &o->gpg_ids);
+        } else if (cmd_is_opt(a, NULL, "--gpg-home")) {
+            o->gpg_home = cmd_opt_value(argc, argv, &i);
             if (o->gpg_home == NULL) {
                 return cmd_usage_error("%s needs a directory", a);
             }
-        } else if (is_opt(a, "-p", "--prompt")) {
+        } else if (cmd_is_opt(a, "-p", "--prompt")) {
             o->prompt = 1;
-        } else if (is_opt(a, "-a", "--append")) {
+        } else if (cmd_is_opt(a, "-a", "--append")) {
             o->append = 1;
-        } else if (is_opt(a, NULL, "--verify")) {
+        } else if (cmd_is_opt(a, NULL, "--verify")) {
             o->verify = 1;
-        } else if (is_opt(a, NULL, "--use-dsse")) {
+        } else if (cmd_is_opt(a, NULL, "--use-dsse")) {
             o->dsse = 1;
-        } else if (is_opt(a, NULL, "--new-keyid")) {
+        } else if (cmd_is_opt(a, NULL, "--new-keyid")) {
             o->new_keyid = 1;
-        } else if (is_opt(a, "-v", "--verbose")) {
+        } else if (cmd_is_opt(a, "-v", "--verbose")) {
             cmd_verbosity++;
-        } else if (is_opt(a, "-q", "--quiet")) {
+        } else if (cmd_is_opt(a, "-q", "--quiet")) {
             cmd_verbosity = 0;
         } else {
             return cmd_usage_error("unknown argument '%s'", a);

@@ -78,51 +78,6 @@ usage(FILE *fp)
 }
 
 static int
-is_opt(const char *arg, const char *shortname, const char *longname)
-{
-    return (shortname != NULL && strcmp(arg, shortname) == 0) ||
-           (longname != NULL && strcmp(arg, longname) == 0);
-}
-
-/* "--name=value" or "--name value". */
-static int
-is_valued(const char *arg, const char *shortname, const char *longname)
-{
-    size_t n = strlen(longname);
-
-    return is_opt(arg, shortname, longname) ||
-           (strncmp(arg, longname, n) == 0 && arg[n] == '=');
-}
-
-static const char *
-opt_value(int argc, char **argv, int *i, const char *longname)
-{
-    size_t n = strlen(longname);
-
-    if (strncmp(argv[*i], longname, n) == 0 && argv[*i][n] == '=') {
-        return argv[*i] + n + 1;
-    }
-    if (*i + 1 >= argc) {
-        return NULL;
-    }
-    return argv[++*i];
-}
-
-/* One or more values, as argparse's nargs="+": up to the next option. */
-static size_t
-opt_values(int argc, char **argv, int *i, char ***out)
-{
-    int start = *i + 1, j = start;
-
-    while (j < argc && !(argv[j][0] == '-' && argv[j][1] != '\0')) {
-        j++;
-    }
-    *out = argv + start;
-    *i = j - 1;
-    return (size_t)(j - start);
-}
-
-static int
 add_param(struct verify_args *a, char *spec)
 {
     char *eq = strchr(spec, '=');
@@ -164,31 +119,30 @@ parse_valued(struct verify_args *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
 
-    if (is_valued(a, "-l", "--layout")) {
-        o->layout = opt_value(argc, argv, i, "--layout");
+    if (cmd_is_opt(a, "-l", "--layout")) {
+        o->layout = cmd_opt_value(argc, argv, i);
         return o->layout ? EXIT_OK
                          : cmd_usage_error("%s needs a layout file", a);
     }
-    if (is_valued(a, NULL, "--link-dir")) {
-        o->link_dir = opt_value(argc, argv, i, "--link-dir");
+    if (cmd_is_opt(a, NULL, "--link-dir")) {
+        o->link_dir = cmd_opt_value(argc, argv, i);
         return o->link_dir ? EXIT_OK
                            : cmd_usage_error("%s needs a directory", a);
     }
-    if (is_valued(a, NULL, "--gpg-home")) {
-        o->gpg_home = opt_value(argc, argv, i, "--gpg-home");
+    if (cmd_is_opt(a, NULL, "--gpg-home")) {
+        o->gpg_home = cmd_opt_value(argc, argv, i);
         return o->gpg_home ? EXIT_OK
                            : cmd_usage_error("%s needs a directory", a);
     }
-    if (is_valued(a, NULL, "--report")) {
-        o->report = opt_value(argc, argv, i, "--report");
+    if (cmd_is_opt(a, NULL, "--report")) {
+        o->report = cmd_opt_value(argc, argv, i);
         return o->report ? EXIT_OK : cmd_usage_error("%s needs a file", a);
     }
-    if (is_valued(a, NULL, "--inspection-timeout")) {
-        return parse_timeout(o, opt_value(argc, argv, i,
-                                          "--inspection-timeout"));
+    if (cmd_is_opt(a, NULL, "--inspection-timeout")) {
+        return parse_timeout(o, cmd_opt_value(argc, argv, i));
     }
-    if (is_valued(a, NULL, "--param")) {
-        a = opt_value(argc, argv, i, "--param");
+    if (cmd_is_opt(a, NULL, "--param")) {
+        a = cmd_opt_value(argc, argv, i);
         return a ? add_param(o, (char *)a)
                  : cmd_usage_error("--param needs NAME=VALUE");
     }
@@ -218,43 +172,39 @@ parse_args(struct verify_args *o, int argc, char **argv)
             if (rc != EXIT_OK) {
                 return rc;
             }
-        } else if (is_opt(a, "-h", "--help")) {
+        } else if (cmd_is_opt(a, "-h", "--help")) {
             usage(stdout);
             return -1;
-        } else if (is_opt(a, NULL, "--version")) {
+        } else if (cmd_is_opt(a, NULL, "--version")) {
             printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
             return -1;
-        } else if (is_opt(a, "-k", "--layout-keys")) {
-            o->n_keys = opt_values(argc, argv, &i, &o->keys);
+        } else if (cmd_is_opt(a, "-k", "--layout-keys")) {
+            o->n_keys = cmd_opt_values(argc, argv, &i, &o->keys);
             if (o->n_keys == 0) {
                 return cmd_usage_error("%s needs at least one key file", a);
             }
-        } else if (is_opt(a, "-t", "--key-types")) {
-            o->n_types = opt_values(argc, argv, &i, &o->types);
+        } else if (cmd_is_opt(a, "-t", "--key-types")) {
+            o->n_types = cmd_opt_values(argc, argv, &i, &o->types);
             if (o->n_types == 0) {
                 return cmd_usage_error("%s needs at least one type", a);
             }
-        } else if (is_opt(a, NULL, "--verification-keys")) {
-            o->n_vkeys = opt_values(argc, argv, &i, &o->vkeys);
+        } else if (cmd_is_opt(a, NULL, "--verification-keys")) {
+            o->n_vkeys = cmd_opt_values(argc, argv, &i, &o->vkeys);
             if (o->n_vkeys == 0) {
                 return cmd_usage_error("%s needs at least one key file", a);
             }
-        } else if (is_opt(a, "-g", "--gpg")) {
-            o->n_gpg = opt_values(argc, argv, &i, &o->gpg);
+        } else if (cmd_is_opt(a, "-g", "--gpg")) {
+            o->n_gpg = cmd_opt_values(argc, argv, &i, &o->gpg);
             if (o->n_gpg == 0) {
                 return cmd_usage_error("%s needs at least one key id", a);
             }
-        } else if (strncmp(a, "--gpg=", 6) == 0) {
-            o->gpg = argv + i;
-            argv[i] += 6;
-            o->n_gpg = 1;
-        } else if (is_opt(a, NULL, "--strict-command")) {
+        } else if (cmd_is_opt(a, NULL, "--strict-command")) {
             o->strict_command = 1;
-        } else if (is_opt(a, "-v", "--verbose")) {
+        } else if (cmd_is_opt(a, "-v", "--verbose")) {
             cmd_verbosity = cmd_verbosity < 2 ? 2 : cmd_verbosity + 1;
         } else if (strcmp(a, "-vv") == 0) {
             cmd_verbosity = 3;
-        } else if (is_opt(a, "-q", "--quiet")) {
+        } else if (cmd_is_opt(a, "-q", "--quiet")) {
             cmd_verbosity = 0;
         } else {
             return cmd_usage_error("unknown argument '%s'", a);
