@@ -159,8 +159,8 @@ int intoto_record_sign_write_gpg(struct intoto_json_doc *payload,
 /*
  * `record start`: record the materials of step (no command) into a
  * signed preliminary link ".<name>.<keyid8>.link-unfinished" in the
- * current directory.  With step->gpg, key is unused (may be NULL).  The written path is appended to written (may be
- * NULL).
+ * current directory.  With step->gpg, key is unused (may be NULL).
+ * The written path is appended to written (may be NULL).
  */
 int intoto_record_start(const struct intoto_step_opts *step,
                         const struct intoto_key *key,
