@@ -153,16 +153,25 @@ split_chunks(struct cps *ch, const uint32_t *cp, size_t i, size_t j)
 }
 
 /* Drop empty ranges (lo > hi) by merging their chunks, from the end, as
- * fnmatch.translate() does before building the regular expression. */
-static void
+ * fnmatch.translate() does before building the regular expression.
+ * Returns 0, or -1 on ENOMEM. */
+static int
 merge_empty_ranges(struct cps *ch, long *n)
 {
     long k;
+    uint32_t *v;
 
     for (k = *n - 1; k > 0; k--) {
         struct cps *a = &ch[k - 1], *b = &ch[k];
 
         if (a->v[a->n - 1] > b->v[0]) {
+            /* a loses its last character and takes all of b but its
+             * first: room for a->n + b->n - 2 characters. */
+            v = realloc(a->v, (a->n + b->n) * sizeof(uint32_t));
+            if (v == NULL) {
+                return -1;
+            }
+            a->v = v;
             a->n--;
             memcpy(a->v + a->n, b->v + 1, (b->n - 1) * sizeof(uint32_t));
             a->n += b->n - 1;
@@ -173,6 +182,7 @@ merge_empty_ranges(struct cps *ch, long *n)
             ch[*n].n = 0;
         }
     }
+    return 0;
 }
 
 /* Turn the chunks into the class's ranges: inside a chunk every character
@@ -233,7 +243,9 @@ compile_class(struct intoto__pattern *p, size_t *cap, struct tok *t,
     if (n < 0) {
         goto out;
     }
-    merge_empty_ranges(ch, &n);
+    if (merge_empty_ranges(ch, &n) != 0) {
+        goto out;
+    }
 
     if (n == 1 && ch[0].n == 0) {
         p->never = 1;

@@ -247,6 +247,30 @@ test_pattern_long_name(void **state)
     }
 }
 
+/* Found by fuzzing: merging the chunks of an empty range (here "a-/")
+ * wrote past the first chunk's allocation.  Expected values from Python
+ * 3.11 fnmatch.fnmatchcase. */
+static void
+test_pattern_class_empty_range_merge(void **state)
+{
+    static const char fuzz_pat[] = "*[!a-/b/build/z]?";
+    static const char two[] = "[z-a-/b/build/x]";
+
+    (void)state;
+    assert_int_equal(intoto__pattern_fnmatch(fuzz_pat, "x4,z"), 1);
+    assert_int_equal(intoto__pattern_fnmatch(fuzz_pat, "a/"), 1);
+    assert_int_equal(intoto__pattern_fnmatch(fuzz_pat, "zz"), 0);
+    assert_int_equal(intoto__pattern_fnmatch(fuzz_pat, "/b"), 0);
+    assert_int_equal(intoto__pattern_fnmatch(fuzz_pat, "q"), 0);
+    /* Two merges in a row: [\-/b/build/x]. */
+    assert_int_equal(intoto__pattern_fnmatch(two, "-"), 1);
+    assert_int_equal(intoto__pattern_fnmatch(two, "/"), 1);
+    assert_int_equal(intoto__pattern_fnmatch(two, "x"), 1);
+    assert_int_equal(intoto__pattern_fnmatch(two, "z"), 0);
+    assert_int_equal(intoto__pattern_fnmatch(two, "a"), 0);
+    assert_int_equal(intoto__pattern_fnmatch(two, "y"), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,6 +278,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_pattern_table),
         cmocka_unit_test(test_pattern_prefix),
         cmocka_unit_test(test_pattern_long_name),
+        cmocka_unit_test(test_pattern_class_empty_range_merge),
     };
 
     if (argc > 1) {
