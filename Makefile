@@ -157,6 +157,37 @@ uninstall:
 	rm -f $(patsubst docs/man/%,$(DESTDIR)$(MANDIR)/man1/%,\
 	  $(wildcard docs/man/*.1))
 
+# libFuzzer targets (tests/fuzz/fuzz_*.c): `make fuzz` builds them into
+# build-fuzz/; `make fuzz-run FUZZ_SECONDS=30` runs each on its seed corpus
+# (tests/fuzz/corpus/<target>/), new inputs going to build-fuzz/corpus/.
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+                -g -O1 -Ilib/include -Ilib -DINTOTO_VERSION='"$(VERSION)"' \
+                $(DEP_CFLAGS)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
+
+.PHONY: fuzz fuzz-run
+fuzz: $(FUZZ_BIN)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(QCC)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(QLD)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -pthread -o $@ \
+	  $^ $(DEP_LIBS)
+
+fuzz-run: fuzz
+	$(Q)for t in $(FUZZ_BIN); do n=$${t##*/}; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$n \
+	    tests/fuzz/corpus/$$n || exit 1; done
+
 clean:
 	rm -rf build build-san build-*
 
