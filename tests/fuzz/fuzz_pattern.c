@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: rule patterns (fnmatchcase) and gitignore-style
- * exclude patterns.  The input is PATTERN NUL NAME. */
+ * exclude patterns.  The input is PATTERN NUL NAME; for the excludes each
+ * line of PATTERN is one pattern. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *name = nul != NULL ? (const char *)nul + 1 : "";
     size_t nlen = nul != NULL ? size - plen - 1 : 0;
     char *pat = malloc(plen + 1);
-    const char *pats[1];
+    char *lines = NULL;
+    const char **pats = NULL;
+    size_t n_pats = 0;
     size_t plit;
+    size_t i;
 
     if (pat == NULL) {
         abort();
@@ -41,12 +45,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         intoto__pattern_free(p);
     }
-    pats[0] = pat;
+    lines = strdup(pat);
+    pats = calloc(plen + 1, sizeof(*pats));
+    if (lines == NULL || pats == NULL) {
+        abort();
+    }
+    pats[n_pats++] = lines;
+    for (i = 0; i < plen; i++) {
+        if (lines[i] == '\n') {
+            lines[i] = '\0';
+            pats[n_pats++] = lines + i + 1;
+        }
+    }
     intoto_error_init(&err);
-    if (intoto__excludes_compile(&ex, pats, 1, &err) == INTOTO_OK) {
+    if (intoto__excludes_compile(&ex, pats, n_pats, &err) == INTOTO_OK) {
         (void)intoto__excludes_match(ex, name, nlen);
         intoto__excludes_free(ex);
     }
+    free(pats);
+    free(lines);
     free(pat);
     return 0;
 }
