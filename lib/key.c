@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <openssl/core_names.h>
+#include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -514,6 +515,64 @@ pw_callback(char *buf, int size, int rwflag, void *u)
     return (int)len;
 }
 
+/*
+ * 1 when an RSA private key's numbers fit together: n = p q and
+ * e d = 1 mod p-1 and mod q-1 (OpenSSL's own pairwise check also tests
+ * p and q for primality, a tenth of a second for a 3072-bit key).
+ */
+static int
+rsa_pair_ok(EVP_PKEY *pkey)
+{
+    BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL, *q = NULL;
+    BIGNUM *t = NULL;
+    BN_CTX *ctx = BN_CTX_new();
+    int ok = 0;
+
+    if (ctx == NULL || (t = BN_new()) == NULL ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) != 1 ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) != 1 ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_D, &d) != 1 ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &p) != 1 ||
+        EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &q) != 1) {
+        goto out;
+    }
+    if (BN_mul(t, p, q, ctx) != 1 || BN_cmp(t, n) != 0 ||
+        BN_sub_word(p, 1) != 1 || BN_sub_word(q, 1) != 1 ||
+        BN_is_zero(p) || BN_is_zero(q) ||
+        BN_mod_mul(t, e, d, p, ctx) != 1 || !BN_is_one(t) ||
+        BN_mod_mul(t, e, d, q, ctx) != 1 || !BN_is_one(t)) {
+        goto out;
+    }
+    ok = 1;
+
+out:
+    BN_free(n);
+    BN_free(e);
+    BN_clear_free(d);
+    BN_clear_free(p);
+    BN_clear_free(q);
+    BN_clear_free(t);
+    BN_CTX_free(ctx);
+    return ok;
+}
+
+/* 1 when the public half of a private key belongs to its private half:
+ * a damaged key would sign what its own public key does not verify. */
+static int
+pair_ok(EVP_PKEY *pkey)
+{
+    EVP_PKEY_CTX *ctx;
+    int ok;
+
+    if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+        return rsa_pair_ok(pkey);
+    }
+    ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    ok = ctx != NULL && EVP_PKEY_pairwise_check(ctx) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
 static int
 pem_read_private(EVP_PKEY **out, const char *data, size_t len,
                  const char *password, const char *name,
@@ -533,6 +592,14 @@ pem_read_private(EVP_PKEY **out, const char *data, size_t len,
     *out = PEM_read_bio_PrivateKey_ex(bio, NULL, pw_callback, &ctx, NULL,
                                       NULL);
     BIO_free(bio);
+    if (*out != NULL && !pair_ok(*out)) {
+        ERR_clear_error();
+        EVP_PKEY_free(*out);
+        *out = NULL;
+        return intoto_error_set(err, INTOTO_EPARSE,
+                                "'%s': the private key is damaged (its "
+                                "public half does not match)", name);
+    }
     if (*out != NULL) {
         ERR_clear_error();
         return INTOTO_OK;

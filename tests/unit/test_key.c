@@ -727,6 +727,50 @@ test_key_canonical_corpus(void **state)
     }
 }
 
+/*
+ * Found by fuzzing: a private key whose public half does not belong to its
+ * private half (one bit of the EC scalar flipped; the RSA exponent e
+ * changed from 65537 to 65539) loaded, and signed what its own key id's
+ * public key does not verify.  Both are refused as damaged, as private and
+ * as public keys.
+ */
+static void
+test_key_damaged_pair(void **state)
+{
+    static const char *const paths[] = {
+        KEYS "ec-p256-sec1-damaged.pem",
+        KEYS "rsa-pkcs1-damaged-e.pem",
+    };
+    struct intoto_key *key = NULL;
+    struct intoto_error err;
+    size_t i;
+    int rc;
+
+    (void)state;
+    for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        intoto_error_init(&err);
+        rc = intoto_key_load_private(&key, paths[i], NULL, NULL,
+                                     INTOTO_KEYID_LEGACY, &err);
+        assert_error(rc, &err, INTOTO_EPARSE, "damaged");
+        assert_null(key);
+        intoto_error_init(&err);
+        rc = intoto_key_load_public(&key, paths[i], NULL,
+                                    INTOTO_KEYID_LEGACY, &err);
+        assert_error(rc, &err, INTOTO_EPARSE, "damaged");
+        assert_null(key);
+    }
+    /* The intact keys they were made from still load. */
+    rc = intoto_key_load_private(&key, KEYS "ec-p256-sec1.pem", NULL, NULL,
+                                 INTOTO_KEYID_LEGACY, &err);
+    assert_int_equal(rc, INTOTO_OK);
+    intoto_key_free(key);
+    key = NULL;
+    rc = intoto_key_load_private(&key, KEYS "rsa-pkcs1.pem", NULL, NULL,
+                                 INTOTO_KEYID_LEGACY, &err);
+    assert_int_equal(rc, INTOTO_OK);
+    intoto_key_free(key);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -749,6 +793,7 @@ main(int argc, char **argv)
                                         setup_tmp, teardown_tmp),
         cmocka_unit_test(test_key_generate_refuses),
         cmocka_unit_test(test_key_canonical_corpus),
+        cmocka_unit_test(test_key_damaged_pair),
     };
 
     if (argc > 1) {
