@@ -533,6 +533,25 @@ match_noslash(struct mctx *m, const struct tok *t, size_t si, size_t min)
     return 0;
 }
 
+/*
+ * 1 when the star t is known (memo) to fail one byte earlier, at si - 1,
+ * with no `stop` byte between: the positions it tries from si are a subset
+ * of those it tried from si - 1, so it fails here too.  Without this the
+ * memo still leaves tokens x length squared steps.
+ */
+static int
+star_failed_before(const struct mctx *m, const struct tok *t, size_t si,
+                   char stop)
+{
+    size_t bit;
+
+    if (m->memo == NULL || si == 0 || m->s[si - 1] == stop) {
+        return 0;
+    }
+    bit = (size_t)(t - m->base) * (m->len + 1) + si - 1;
+    return (m->memo[bit / 8] & (1u << (bit % 8))) != 0;
+}
+
 static int
 match_tok(struct mctx *m, const struct tok *t, size_t si)
 {
@@ -556,13 +575,17 @@ match_tok(struct mctx *m, const struct tok *t, size_t si)
         }
         return match_at(m, t + 1, si + k);
     case T_STAR:
-        return match_noslash(m, t + 1, si, 0);
     case T_PLUS:
-        return match_noslash(m, t + 1, si, 1);
+        if (star_failed_before(m, t, si, '/')) {
+            return 0;
+        }
+        return match_noslash(m, t + 1, si, t->kind == T_PLUS ? 1 : 0);
     case T_DOTSTAR:
-        return match_dots(m, t + 1, si, 0, 0);
     case T_DOTPLUS:
-        return match_dots(m, t + 1, si, 1, 0);
+        if (star_failed_before(m, t, si, '\n')) {
+            return 0;
+        }
+        return match_dots(m, t + 1, si, t->kind == T_DOTPLUS ? 1 : 0, 0);
     case T_OPT_DIRS:
         return match_at(m, t + 1, si) || match_dots(m, t + 1, si, 1, 1);
     case T_OPT_MID:
