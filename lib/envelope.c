@@ -117,21 +117,13 @@ static int
 check_members(const struct intoto_json *obj, const char *const *allowed,
               const char *what, const char *name, struct intoto_error *err)
 {
-    size_t i, j;
+    size_t len = 0;
+    const char *key = intoto_json_unknown_key(obj, allowed, &len);
 
-    for (i = 0; i < intoto_json_len(obj); i++) {
-        const char *key = intoto_json_key_at(obj, i, NULL);
-
-        for (j = 0; allowed[j] != NULL; j++) {
-            if (strcmp(allowed[j], key) == 0) {
-                break;
-            }
-        }
-        if (allowed[j] == NULL) {
-            return intoto_error_set(err, INTOTO_EUNSUPPORTED,
-                                    "'%s': unknown field '%s' in %s", name,
-                                    key, what);
-        }
+    if (key != NULL) {
+        return intoto_error_set(err, INTOTO_EUNSUPPORTED,
+                                "'%s': unknown field '%.*s' in %s", name,
+                                (int)len, key, what);
     }
     return INTOTO_OK;
 }

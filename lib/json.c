@@ -292,6 +292,32 @@ intoto_json_get(const struct intoto_json *v, const char *key)
     return intoto_json_getl(v, key, strlen(key));
 }
 
+const char *
+intoto_json_unknown_key(const struct intoto_json *obj,
+                        const char *const *allowed, size_t *len)
+{
+    size_t i, k;
+
+    if (!intoto_json_is(obj, INTOTO_JSON_OBJECT)) {
+        return NULL;
+    }
+    for (i = 0; i < obj->u.obj.n; i++) {
+        const struct member *m = &obj->u.obj.m[i];
+
+        for (k = 0; allowed[k] != NULL; k++) {
+            if (keycmp(allowed[k], strlen(allowed[k]), m->key,
+                       m->keylen) == 0) {
+                break;
+            }
+        }
+        if (allowed[k] == NULL) {
+            *len = m->keylen;
+            return m->key;
+        }
+    }
+    return NULL;
+}
+
 int
 intoto_json_equal(const struct intoto_json *a, const struct intoto_json *b)
 {

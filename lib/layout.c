@@ -24,22 +24,13 @@ static int
 check_fields(const struct intoto_json *obj, const char *const *allowed,
              const char *what, struct intoto_error *err)
 {
-    size_t i, k, len;
-    const char *key;
+    size_t len = 0;
+    const char *key = intoto_json_unknown_key(obj, allowed, &len);
 
-    for (i = 0; i < intoto_json_len(obj); i++) {
-        key = intoto_json_key_at(obj, i, &len);
-        for (k = 0; allowed[k] != NULL; k++) {
-            if (strlen(allowed[k]) == len &&
-                memcmp(allowed[k], key, len) == 0) {
-                break;
-            }
-        }
-        if (allowed[k] == NULL) {
-            return intoto_error_set(err, INTOTO_EUNSUPPORTED,
-                                    "%s has unknown field '%.*s'", what,
-                                    (int)len, key);
-        }
+    if (key != NULL) {
+        return intoto_error_set(err, INTOTO_EUNSUPPORTED,
+                                "%s has unknown field '%.*s'", what,
+                                (int)len, key);
     }
     return INTOTO_OK;
 }

@@ -509,10 +509,31 @@ test_envelope_dsse_empty_keyid(void **state)
     intoto_key_free(key);
 }
 
+/* A member whose name only starts like a known one ("sig" then a NUL) is
+ * an unknown field, not "sig". */
+static void
+test_envelope_nul_in_field_name(void **state)
+{
+    static const char text[] =
+        "{\"signed\": {\"_type\": \"link\"}, \"signatures\": "
+        "[{\"keyid\": \"ab\", \"sig\": \"00\", \"sig\\u0000x\": "
+        "\"00\"}]}";
+    struct intoto_envelope *env = NULL;
+    struct intoto_error err;
+
+    (void)state;
+    assert_int_equal(intoto_envelope_parse(&env, text, strlen(text),
+                                           "nul.link", &err),
+                     INTOTO_EUNSUPPORTED);
+    assert_null(env);
+    assert_non_null(strstr(err.msg, "unknown field"));
+}
+
 int
 main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_envelope_nul_in_field_name),
         cmocka_unit_test(test_envelope_corpus_verify),
         cmocka_unit_test(test_envelope_corpus_bad_dsse),
         cmocka_unit_test(test_envelope_duplicate_signature_first_bad),

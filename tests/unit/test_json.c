@@ -285,6 +285,33 @@ test_json_corpus_roundtrip(void **state)
     assert_true(n > 50);
 }
 
+/* Unknown fields are found with their whole length: "sig\0x" is not
+ * "sig". */
+static void
+test_json_unknown_key(void **state)
+{
+    static const char *const allowed[] = { "keyid", "sig", NULL };
+    struct intoto_json_doc *doc;
+    const char *key;
+    size_t len = 0;
+
+    (void)state;
+    doc = parse_ok("{\"sig\": 1, \"keyid\": 2}");
+    assert_null(intoto_json_unknown_key(intoto_json_root(doc), allowed,
+                                        &len));
+    intoto_json_doc_free(doc);
+    doc = parse_ok("{\"sig\": 1, \"sig\\u0000x\": 2}");
+    key = intoto_json_unknown_key(intoto_json_root(doc), allowed, &len);
+    assert_non_null(key);
+    assert_int_equal(len, 5);
+    assert_memory_equal(key, "sig\0x", 5);
+    intoto_json_doc_free(doc);
+    doc = parse_ok("[1, 2]");
+    assert_null(intoto_json_unknown_key(intoto_json_root(doc), allowed,
+                                        &len));
+    intoto_json_doc_free(doc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,6 +322,7 @@ main(int argc, char **argv)
         cmocka_unit_test(test_json_depth_limit),
         cmocka_unit_test(test_json_huge_string_refused),
         cmocka_unit_test(test_json_build_and_lookup),
+        cmocka_unit_test(test_json_unknown_key),
         cmocka_unit_test(test_json_corpus_roundtrip),
     };
 

@@ -80,6 +80,12 @@ struct intoto_json *intoto_json_get(const struct intoto_json *v,
                                     const char *key);
 struct intoto_json *intoto_json_getl(const struct intoto_json *v,
                                      const char *key, size_t len);
+/* The first member key of obj that is not in `allowed` (NULL-terminated),
+ * with its length in *len, or NULL when every key is allowed or obj is not
+ * an object.  Keys are compared with their whole length, NUL bytes
+ * included.  For failing closed on unknown fields. */
+const char *intoto_json_unknown_key(const struct intoto_json *obj,
+                                    const char *const *allowed, size_t *len);
 /* Deep equality (1 equal, 0 not). */
 int intoto_json_equal(const struct intoto_json *a,
                       const struct intoto_json *b);
