@@ -164,8 +164,8 @@ FUZZ_BUILD   ?= build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-                -g -O1 -Ilib/include -Ilib -DINTOTO_VERSION='"$(VERSION)"' \
-                $(DEP_CFLAGS)
+                -g -O1 $(WARN) -MMD -MP -Ilib/include -Ilib \
+                -DINTOTO_VERSION='"$(VERSION)"' $(DEP_CFLAGS)
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
@@ -187,6 +187,8 @@ fuzz-run: fuzz
 	  $$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
 	    -artifact_prefix=$(FUZZ_BUILD)/ $(FUZZ_BUILD)/corpus/$$n \
 	    tests/fuzz/corpus/$$n || exit 1; done
+
+-include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build build-san build-*
