@@ -20,7 +20,7 @@ cmd_unpack(int argc, char **argv)
             return EXIT_OK;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            printf("in-toto %s\n", INTOTO_VERSION);
+            printf("%s (in-toto in C) %s\n", cmd_progname, INTOTO_VERSION);
             return EXIT_OK;
         }
         if (argv[i][0] == '-' && argv[i][1] == 'v' &&
