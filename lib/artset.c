@@ -7,6 +7,8 @@
 #include <intoto/buf.h>
 #include <intoto/rules.h>
 
+#include "bytes.h"
+
 /*
  * A link's materials or products are kept long after the link is read
  * (every rule may MATCH against any step), so they are packed: a sorted
@@ -232,18 +234,6 @@ intoto_artifacts_name(const struct intoto_artifacts *a, size_t i,
     return a->blob + a->v[i].name_off;
 }
 
-static int
-keycmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return (alen > blen) - (alen < blen);
-}
-
 size_t
 intoto_artifacts_lower_bound(const struct intoto_artifacts *a,
                              const char *name, size_t len)
@@ -254,7 +244,7 @@ intoto_artifacts_lower_bound(const struct intoto_artifacts *a,
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
         k = intoto_artifacts_name(a, mid, &klen);
-        if (keycmp(k, klen, name, len) < 0) {
+        if (intoto__bytes_cmp(k, klen, name, len) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;

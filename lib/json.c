@@ -8,6 +8,7 @@
 
 #include <intoto/json.h>
 
+#include "bytes.h"
 #include "fs.h"
 
 /* A string may not be longer than this (a link's captured output is the
@@ -138,24 +139,12 @@ arena_strdup(struct intoto_json_doc *doc, const char *s, size_t len)
 /* ---- comparison helpers ---- */
 
 static int
-keycmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return alen < blen ? -1 : alen > blen ? 1 : 0;
-}
-
-static int
 member_cmp(const void *pa, const void *pb)
 {
     const struct member *a = pa;
     const struct member *b = pb;
 
-    return keycmp(a->key, a->keylen, b->key, b->keylen);
+    return intoto__bytes_cmp(a->key, a->keylen, b->key, b->keylen);
 }
 
 /* Index of key in obj, or -(insertion point) - 1. */
@@ -167,7 +156,7 @@ find_member(const struct intoto_json *obj, const char *key, size_t len)
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         const struct member *m = &obj->u.obj.m[mid];
-        int c = keycmp(m->key, m->keylen, key, len);
+        int c = intoto__bytes_cmp(m->key, m->keylen, key, len);
 
         if (c == 0) {
             return (long)mid;
@@ -305,8 +294,8 @@ intoto_json_unknown_key(const struct intoto_json *obj,
         const struct member *m = &obj->u.obj.m[i];
 
         for (k = 0; allowed[k] != NULL; k++) {
-            if (keycmp(allowed[k], strlen(allowed[k]), m->key,
-                       m->keylen) == 0) {
+            if (intoto__bytes_cmp(allowed[k], strlen(allowed[k]), m->key,
+                                  m->keylen) == 0) {
                 break;
             }
         }
@@ -337,8 +326,8 @@ intoto_json_equal(const struct intoto_json *a, const struct intoto_json *b)
     case INTOTO_JSON_INT:
         return a->u.i == b->u.i;
     case INTOTO_JSON_STRING:
-        return keycmp(a->u.str.s, a->u.str.len, b->u.str.s,
-                      b->u.str.len) == 0;
+        return intoto__bytes_cmp(a->u.str.s, a->u.str.len, b->u.str.s,
+                                 b->u.str.len) == 0;
     case INTOTO_JSON_ARRAY:
         if (a->u.arr.n != b->u.arr.n) {
             return 0;
@@ -357,7 +346,8 @@ intoto_json_equal(const struct intoto_json *a, const struct intoto_json *b)
             const struct member *ma = &a->u.obj.m[i];
             const struct member *mb = &b->u.obj.m[i];
 
-            if (keycmp(ma->key, ma->keylen, mb->key, mb->keylen) != 0 ||
+            if (intoto__bytes_cmp(ma->key, ma->keylen, mb->key,
+                                  mb->keylen) != 0 ||
                 !intoto_json_equal(ma->val, mb->val)) {
                 return 0;
             }
@@ -503,8 +493,8 @@ intoto_json_setl(struct intoto_json_doc *doc, struct intoto_json *obj,
     }
     m = obj->u.obj.m;
     if (obj->u.obj.n > 0 &&
-        keycmp(m[obj->u.obj.n - 1].key, m[obj->u.obj.n - 1].keylen, key,
-               keylen) < 0) {
+        intoto__bytes_cmp(m[obj->u.obj.n - 1].key,
+                          m[obj->u.obj.n - 1].keylen, key, keylen) < 0) {
         at = -(long)obj->u.obj.n - 1;
     } else {
         at = find_member(obj, key, keylen);

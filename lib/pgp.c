@@ -450,6 +450,22 @@ intoto_pgp_parse_key(struct intoto_json **out, struct intoto_json_doc *doc,
     return INTOTO_OK;
 }
 
+/* The start of every gpg command line: the program, its home when one is
+ * given, --batch.  Returns how many words were written. */
+static size_t
+gpg_argv(const char **argv, const char *home)
+{
+    size_t n = 0;
+
+    argv[n++] = "gpg";
+    if (home != NULL) {
+        argv[n++] = "--homedir";
+        argv[n++] = home;
+    }
+    argv[n++] = "--batch";
+    return n;
+}
+
 int
 intoto_pgp_export_key(struct intoto_json **out, struct intoto_json_doc *doc,
                       const char *keyid, const char *home,
@@ -462,12 +478,7 @@ intoto_pgp_export_key(struct intoto_json **out, struct intoto_json_doc *doc,
     int rc;
 
     *out = NULL;
-    argv[n++] = "gpg";
-    if (home != NULL) {
-        argv[n++] = "--homedir";
-        argv[n++] = home;
-    }
-    argv[n++] = "--batch";
+    n = gpg_argv(argv, home);
     argv[n++] = "--export";
     argv[n++] = keyid;
     argv[n] = NULL;
@@ -1069,12 +1080,7 @@ run_gpg_sign(struct intoto_run_result *res, const char *keyid,
     const char *line;
     int rc;
 
-    argv[n++] = "gpg";
-    if (home != NULL) {
-        argv[n++] = "--homedir";
-        argv[n++] = home;
-    }
-    argv[n++] = "--batch";
+    n = gpg_argv(argv, home);
     argv[n++] = "--no-armor";
     argv[n++] = "--no-textmode";
     argv[n++] = "--detach-sign";

@@ -8,6 +8,7 @@
 #include <intoto/buf.h>
 #include <intoto/rules.h>
 
+#include "bytes.h"
 #include "pattern.h"
 
 struct intoto_rule {
@@ -332,18 +333,6 @@ consume(struct apply *a, size_t i)
 }
 
 static int
-keycmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-
-    if (c != 0) {
-        return c;
-    }
-    return (alen > blen) - (alen < blen);
-}
-
-static int
 has_member(const struct intoto_artifacts *set, const char *key, size_t len)
 {
     return intoto_artifacts_find(set, key, len) != SIZE_MAX;
@@ -534,14 +523,14 @@ find_from(struct match_dest *d, const char *key, size_t len)
 
     if (lo > 0 && lo <= n) {
         k = intoto_artifacts_name(d->arts, lo - 1, &klen);
-        if (keycmp(k, klen, key, len) >= 0) {
+        if (intoto__bytes_cmp(k, klen, key, len) >= 0) {
             lo = 0;    /* out of order: start over */
         }
     }
     hi = lo;
     while (hi < n) {
         k = intoto_artifacts_name(d->arts, hi, &klen);
-        if (keycmp(k, klen, key, len) >= 0) {
+        if (intoto__bytes_cmp(k, klen, key, len) >= 0) {
             break;
         }
         lo = hi + 1;
@@ -552,7 +541,7 @@ find_from(struct match_dest *d, const char *key, size_t len)
     while (lo < hi) {
         mid = lo + (hi - lo) / 2;
         k = intoto_artifacts_name(d->arts, mid, &klen);
-        if (keycmp(k, klen, key, len) < 0) {
+        if (intoto__bytes_cmp(k, klen, key, len) < 0) {
             lo = mid + 1;
         } else {
             hi = mid;
